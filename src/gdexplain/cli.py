@@ -1,0 +1,117 @@
+"""The ``gdexplain`` command line: list, render, script, trace.
+
+Every bad input ends in one line naming the fix and a non-zero exit. The
+rendering commands import Manim only when they run, so ``trace`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from gdexplain.errors import InputError
+from gdexplain.hyperparams import hyperparameters
+
+
+def _fail(message: str) -> "click.ClickException":
+    return click.ClickException(message)
+
+
+def _parse_pairs(pairs: tuple[str, ...], what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise _fail(f"{what} {pair!r} is not KEY=VALUE: write it like beta1=0.9")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _trace_epilog() -> str:
+    from gdexplain.optimizers import OPTIMIZERS
+    from gdexplain.schedules import SCHEDULES
+    from gdexplain.surfaces import SURFACES
+
+    lines = ["\b", "Surfaces (coordinates; default start):"]
+    for s in SURFACES.values():
+        start = ",".join(f"{c:g}" for c in s.default_start)
+        lines.append(f"  {s.name:<18} ({', '.join(s.coords)}; {start})")
+    lines += ["", "\b", "Optimizers and their --param names (default):"]
+    for name, cls in OPTIMIZERS.items():
+        params = ", ".join(f"{h.name}={h.default}" for h in hyperparameters(cls))
+        extra = ", inner=adam (its own parameters pass through)" if name == "lookahead" else ""
+        lines.append(f"  {name:<10} {params}{extra}")
+    lines += ["", "\b", "Schedules for --schedule NAME[:key=value,...]:"]
+    for name, cls in SCHEDULES.items():
+        params = ", ".join(f"{h.name}={h.default}" for h in hyperparameters(cls))
+        extra = ", then=constant" if name == "warmup" else ""
+        lines.append(f"  {name:<13} {params}{extra}")
+    lines += [
+        "",
+        "\b",
+        "Columns: step, coordinates, loss, grad_* (gradient at the point), then what the",
+        "optimizer records: g_* (the gradient the step used), delta_* (the step), lr, and",
+        "its state (velocity, m, v, m_hat, v_hat, sq_grad_sum, ...). Row 0 is the start.",
+    ]
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="gdexplain")
+def main() -> None:
+    """Explainer videos about gradient descent, with exact numbers from a tested core."""
+
+
+@main.command(epilog=_trace_epilog())
+@click.option("--surface", default="rosenbrock", show_default=True, help="Surface slug (listed below).")
+@click.option("--optimizer", "optimizer_name", default="gd", show_default=True, help="Optimizer name (listed below).")
+@click.option("--lr", type=str, default=None, help="Learning rate [default: the optimizer's].")
+@click.option("--start", default=None, help="Start point, comma-separated, e.g. -1.2,1 [default: the surface's].")
+@click.option("--steps", type=int, default=100, show_default=True, help="Most steps to take.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Optimizer hyperparameter (repeatable).")
+@click.option("--schedule", default=None, metavar="NAME[:K=V,...]", help="Learning-rate schedule, e.g. cosine or step:every=20.")
+@click.option("--batch-size", type=int, default=None, help="Mini-batch size on data surfaces (1 = SGD).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the mini-batch draws.")
+@click.option("--tol", type=float, default=None, help="Stop once the gradient norm is below this.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def trace(surface, optimizer_name, lr, start, steps, params, schedule, batch_size, seed, tol, fmt) -> None:
+    """Print every step of one optimizer run: the numbers behind every video."""
+    from gdexplain import trace as trace_table
+    from gdexplain.optimizers import make_optimizer
+    from gdexplain.schedules import parse_schedule
+    from gdexplain.surfaces import get_surface
+    from gdexplain.trajectory import run
+
+    try:
+        surf = get_surface(surface)
+        hyper = _parse_pairs(params, "--param")
+        if lr is not None:
+            if "lr" in hyper:
+                raise InputError("give the learning rate once: either --lr or --param lr=…")
+            hyper["lr"] = lr
+        opt = make_optimizer(optimizer_name, **hyper)
+        start_point = None if start is None else _parse_start(start)
+        sched = parse_schedule(schedule) if schedule else None
+        traj = run(opt, surf, start_point, steps, schedule=sched, tol=tol, batch_size=batch_size, seed=seed)
+    except InputError as err:
+        raise _fail(str(err)) from None
+    click.echo(trace_table.render(traj, fmt), nl=False)
+    if traj.diverged:
+        click.echo(f"note: {traj.optimizer.name} {traj.status}: the table stops at the last finite point", err=True)
+
+
+def _parse_start(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise InputError(f"--start {text!r} is not comma-separated numbers: write it like -1.2,1") from None
+
+
+def run_cli() -> None:
+    """Entry point that turns a Ctrl-C into a one-line message."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,92 @@
+"""A trajectory as a table: the numbers behind every video, for articles and tests.
+
+Row ``t`` is step ``t`` (row 0 the start). Columns, in order:
+
+- ``step``; the coordinates (``x, y`` or ``w0, w1, w2`` …); ``loss``;
+- ``grad_<coord>``: the full gradient at this row's point;
+- then every quantity the optimizer records (see :mod:`gdexplain.optimizers`),
+  one column per coordinate (``m_x``, ``m_y``) or one for scalars (``lr``).
+  ``g_<coord>`` is the gradient step ``t`` *used*: taken at the previous
+  point (or at Nesterov's look-ahead point, or on a mini-batch).
+
+Missing values (per-step quantities at row 0) are empty in CSV, ``null`` in
+JSON and ``-`` in the table. CSV and JSON keep full float64 precision.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from gdexplain.optimizers import SCALAR_QUANTITIES
+from gdexplain.trajectory import Trajectory
+
+FORMATS = ("table", "csv", "json")
+
+# The optimizer's own "grad" would clash with the point's gradient columns.
+_QUANTITY_COLUMN = {"grad": "g"}
+
+
+def columns(traj: Trajectory) -> list[str]:
+    """Column names of the trace of ``traj``."""
+    coords = traj.surface.coords
+    cols = ["step", *coords, "loss", *(f"grad_{c}" for c in coords)]
+    for q in traj.quantities:
+        label = _QUANTITY_COLUMN.get(q, q)
+        cols += [label] if q in SCALAR_QUANTITIES else [f"{label}_{c}" for c in coords]
+    return cols
+
+
+def rows(traj: Trajectory) -> list[list[float | int | None]]:
+    """One list of values per step, aligned with :func:`columns`; NaN becomes ``None``."""
+    out = []
+    for t in range(traj.steps + 1):
+        row: list[Any] = [t, *traj.positions[t], traj.losses[t], *traj.gradients[t]]
+        for q, values in traj.quantities.items():
+            row += [values[t]] if q in SCALAR_QUANTITIES else list(values[t])
+        out.append([v if isinstance(v, int) else _clean(float(v)) for v in row])
+    return out
+
+
+def render(traj: Trajectory, fmt: str = "table") -> str:
+    """The trace as text in ``fmt`` (``table``, ``csv`` or ``json``)."""
+    cols, data = columns(traj), rows(traj)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(cols)
+        writer.writerows([["" if v is None else repr(v) for v in r] for r in data])
+        return buf.getvalue()
+    if fmt == "json":
+        doc = {
+            "surface": traj.surface.name,
+            "optimizer": traj.optimizer.describe(),
+            "schedule": repr(traj.schedule),
+            "status": traj.status,
+            "diverged_at": traj.diverged_at,
+            "converged_at": traj.converged_at,
+            "columns": cols,
+            "rows": [dict(zip(cols, r)) for r in data],
+        }
+        return json.dumps(doc, indent=1) + "\n"
+    if fmt == "table":
+        cells = [cols] + [[_short(v) for v in r] for r in data]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(cols))]
+        lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+        return "\n".join(lines) + "\n"
+    raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def _clean(v: float) -> float | None:
+    return None if math.isnan(v) else v
+
+
+def _short(v: float | int | None) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.6g}"
