@@ -499,7 +499,8 @@ class Lookahead(Optimizer):
         slow, new = state["slow"], fast.params
         synced = t % self.k == 0
         if synced:
-            slow = slow + self.alpha * (fast.params - slow)
+            # φ + α(θ − φ), written as a blend so that α = 1 gives θ exactly
+            slow = (1 - self.alpha) * slow + self.alpha * fast.params
             new = slow.copy()
         record = {k: v for k, v in fast.record.items() if k not in ("delta", "lr")}
         record.update(slow=slow, synced=float(synced))
@@ -522,8 +523,8 @@ def make_optimizer(name: str, **params: Any) -> Optimizer:
     inner method. Unknown names, unknown parameters and out-of-range values
     raise :class:`InputError`.
     """
-    if name not in OPTIMIZERS:
-        raise unknown_name("optimizer", name, OPTIMIZERS)
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise unknown_name("optimizer", str(name), OPTIMIZERS)
     if name != "lookahead":
         return build(OPTIMIZERS[name], name, params)
     own = {k: v for k, v in params.items() if k in _LOOKAHEAD_OWN}

@@ -119,8 +119,8 @@ SCHEDULES: dict[str, type[Schedule]] = {
 
 def make_schedule(name: str, **params: Any) -> Schedule:
     """Build a schedule by name; ``warmup`` takes ``then=<another schedule's name>``."""
-    if name not in SCHEDULES:
-        raise unknown_name("schedule", name, SCHEDULES)
+    if not isinstance(name, str) or name not in SCHEDULES:
+        raise unknown_name("schedule", str(name), SCHEDULES)
     if name == "warmup":
         then_name = str(params.pop("then", "constant"))
         if then_name == "warmup":
@@ -131,6 +131,8 @@ def make_schedule(name: str, **params: Any) -> Schedule:
 
 def parse_schedule(text: str) -> Schedule:
     """Parse ``NAME[:key=value,...]``, e.g. ``warmup:steps=5,then=cosine``."""
+    if not isinstance(text, str):
+        raise InputError(f"schedule {text!r}: write it as text, NAME[:key=value,...], e.g. step:every=30,gamma=0.5")
     name, _, rest = text.strip().partition(":")
     params: dict[str, str] = {}
     for item in filter(None, (p.strip() for p in rest.split(","))):

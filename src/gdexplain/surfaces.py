@@ -104,7 +104,8 @@ class Surface:
         try:
             p = np.asarray(start, dtype=float).reshape(-1)
         except (TypeError, ValueError):
-            raise InputError(f"start {start!r} is not a list of numbers: give {self.dim} comma-separated numbers") from None
+            shown = " ".join(repr(start).split())  # one line, even for a multi-line array repr
+            raise InputError(f"start {shown} is not a list of numbers: give {self.dim} comma-separated numbers") from None
         if p.size != self.dim:
             raise InputError(
                 f"surface {self.name!r} has {self.dim} coordinates ({', '.join(self.coords)}), "
@@ -472,7 +473,6 @@ SURFACES: dict[str, Surface] = {s.name: s for s in _ALL}
 
 def get_surface(name: str) -> Surface:
     """Look a surface up by its slug; unknown names raise with the closest valid ones."""
-    try:
-        return SURFACES[name]
-    except KeyError:
-        raise unknown_name("surface", name, SURFACES) from None
+    if not isinstance(name, str) or name not in SURFACES:
+        raise unknown_name("surface", str(name), SURFACES)
+    return SURFACES[name]

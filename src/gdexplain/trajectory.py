@@ -115,7 +115,7 @@ def run(
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
         raise InputError(f"steps must be a whole number in [0, {MAX_STEPS}], got {steps!r}")
-    if tol is not None and not (np.isfinite(tol) and tol > 0):
+    if tol is not None and not (_is_number(tol) and np.isfinite(tol) and tol > 0):
         raise InputError(f"tol must be a positive number, got {tol!r}")
     schedule = (schedule or Constant()).for_run(int(steps))
     theta = surface.check_start(start)
@@ -169,7 +169,7 @@ def run(
         quantities=quantities,
         diverged_at=diverged_at,
         converged_at=converged_at,
-        batches=np.array(batches) if batches else None,
+        batches=None if batch_size is None else np.array(batches, dtype=int).reshape(-1, batch_size),
     )
 
 
@@ -182,6 +182,8 @@ def _batch_drawer(surface: Surface, batch_size: int | None, seed: int):
     n = surface.n_samples
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= n:
         raise InputError(f"batch_size must be a whole number in [1, {n}] for {surface.name!r}, got {batch_size!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
     rng = np.random.default_rng(seed)
 
     def draw():
@@ -189,6 +191,10 @@ def _batch_drawer(surface: Surface, batch_size: int | None, seed: int):
         return (lambda p: surface.batch_gradient(p, idx)), idx
 
     return draw
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
 def _stack(values: list[Any], scalar: bool, d: int) -> Array:
