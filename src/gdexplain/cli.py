@@ -7,6 +7,7 @@ rendering commands import Manim only when they run, so ``trace`` stays fast.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -66,7 +67,7 @@ def main() -> None:
 @main.command(epilog=_trace_epilog())
 @click.option("--surface", default="rosenbrock", show_default=True, help="Surface slug (listed below).")
 @click.option("--optimizer", "optimizer_name", default="gd", show_default=True, help="Optimizer name (listed below).")
-@click.option("--lr", type=str, default=None, help="Learning rate [default: the optimizer's].")
+@click.option("--lr", type=str, multiple=True, help="Learning rate [default: the optimizer's].")
 @click.option("--start", default=None, help="Start point, comma-separated, e.g. -1.2,1 [default: the surface's].")
 @click.option("--steps", type=int, default=100, show_default=True, help="Most steps to take.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Optimizer hyperparameter (repeatable).")
@@ -86,7 +87,10 @@ def trace(surface, optimizer_name, lr, start, steps, params, schedule, batch_siz
     try:
         surf = get_surface(surface)
         hyper = _parse_pairs(params, "--param")
-        if lr is not None:
+        if len(lr) > 1:
+            raise InputError("give the learning rate once: --lr appears more than once")
+        if lr:
+            lr = lr[0]
             if "lr" in hyper:
                 raise InputError("give the learning rate once: either --lr or --param lr=…")
             hyper["lr"] = lr
@@ -99,6 +103,100 @@ def trace(surface, optimizer_name, lr, start, steps, params, schedule, batch_siz
     click.echo(trace_table.render(traj, fmt), nl=False)
     if traj.diverged:
         click.echo(f"note: {traj.optimizer.name} {traj.status}: the table stops at the last finite point", err=True)
+
+
+@main.command("list")
+def list_scenes() -> None:
+    """List the scenes in lecture order, with their --set parameters."""
+    from gdexplain.catalog import entries
+
+    for i, entry in enumerate(entries(), 1):
+        click.echo(f"{i:>2}. {entry.slug:<16} {entry.title}")
+        click.echo(f"    {entry.description}")
+        for p in entry.params:
+            click.echo(f"      --set {p.describe()}")
+
+
+def _quality_help() -> str:
+    from gdexplain.render import PUBLIC_QUALITIES, QUALITIES
+
+    return ", ".join(f"{n} ({QUALITIES[n].short}, {QUALITIES[n].height}p{QUALITIES[n].fps})" for n in PUBLIC_QUALITIES)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "render_all", is_flag=True, help="Render every scene, in lecture order.")
+@click.option("-q", "--quality", "quality_name", default="low", show_default=True, help=f"One of: {_quality_help()}.")
+@click.option("--format", "fmt", default="mp4", show_default=True, help="mp4, gif, webm, mov, or png (the last frame).")
+@click.option("--transparent", is_flag=True, help="Transparent background (mov, webm or png).")
+@click.option("--preview", is_flag=True, help="Open each file when it is ready.")
+@click.option("--output-dir", type=click.Path(file_okay=False), default="media", show_default=True)
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
+def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets) -> None:
+    """Render scenes to media/<quality>/<slug>.<ext>, with .srt, .vtt and .script.md beside each video."""
+    from gdexplain.catalog import entries, get_entry
+    from gdexplain import render as rendering
+
+    try:
+        if render_all and slugs:
+            raise InputError("give scene names or --all, not both")
+        if not render_all and not slugs:
+            raise InputError("name a scene to render (see `gdexplain list`) or pass --all")
+        chosen = entries() if render_all else [get_entry(s) for s in slugs]
+        q = rendering.quality(quality_name)
+        rendering.check_request(fmt, transparent)
+        overrides = _parse_pairs(sets, "--set")
+        for entry in chosen:  # validate every scene's settings before rendering any
+            entry.resolve({k: v for k, v in overrides.items() if not render_all or _declares(entry, k)})
+        rendering.require_manim()
+    except InputError as err:
+        raise _fail(str(err)) from None
+
+    results = []
+    for i, entry in enumerate(chosen, 1):
+        click.echo(f"[{i}/{len(chosen)}] {entry.slug} · {q.name} ({q.height}p{q.fps}) · {fmt}", err=True)
+        scene_overrides = {k: v for k, v in overrides.items() if not render_all or _declares(entry, k)}
+        try:
+            result = rendering.render_scene(
+                entry, quality_name=q.name, fmt=fmt, transparent=transparent, output_dir=output_dir, overrides=scene_overrides
+            )
+        except InputError as err:
+            raise _fail(str(err)) from None
+        results.append(result)
+        if preview:
+            click.launch(str(result.path))
+    click.echo("", err=True)
+    for r in results:
+        length = "still" if r.path.suffix == ".png" else f"{r.duration:6.1f} s"
+        click.echo(f"{r.path}  ({length}, {r.frames} frames)")
+        for side in r.side_files:
+            click.echo(f"  {side}")
+
+
+def _declares(entry, key: str) -> bool:
+    return any(p.name == key for p in entry.params)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of printing.")
+def script(slug, sets, output) -> None:
+    """Print a scene's narration script with exact beat times, without rendering."""
+    from gdexplain.catalog import get_entry
+    from gdexplain.render import narration_script
+
+    try:
+        text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"))
+    except InputError as err:
+        raise _fail(str(err)) from None
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
 
 
 def _parse_start(text: str) -> list[float]:

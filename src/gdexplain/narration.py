@@ -1,0 +1,146 @@
+"""Narration beats: how long words take to say, and the files a narrator needs.
+
+A scene is a sequence of beats; each beat has the words a narrator says and
+the animations that go with them, and lasts at least as long as the words
+take to speak. This module knows nothing of Manim: it times words, splits a
+beat into subtitle cues, and writes SRT, WebVTT and the narration script.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: Default speaking rate, in words per minute.
+DEFAULT_WPM = 150.0
+#: CJK text is timed by characters, at this many per second.
+CJK_CHARS_PER_SECOND = 4.0
+#: Silence added after the words of every beat, so beats do not run together.
+BREATH_SECONDS = 0.4
+#: A subtitle cue longer than this many characters is split at sentence ends.
+MAX_CUE_CHARS = 90
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_WORD = re.compile(r"[A-Za-z0-9α-ωΑ-Ω∇θ'’\-\.]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+
+
+def speech_rate() -> float:
+    """The speaking rate in words per minute (``GDEXPLAIN_WPM`` overrides the default)."""
+    raw = os.environ.get("GDEXPLAIN_WPM")
+    if not raw:
+        return DEFAULT_WPM
+    try:
+        wpm = float(raw)
+    except ValueError:
+        raise ValueError(f"GDEXPLAIN_WPM={raw!r} is not a number: set it to words per minute, e.g. 150") from None
+    if not 40 <= wpm <= 400:
+        raise ValueError(f"GDEXPLAIN_WPM={raw!r} is out of range: use 40 to 400 words per minute")
+    return wpm
+
+
+def speech_seconds(text: str, wpm: float | None = None) -> float:
+    """Seconds needed to say ``text``: words at ``wpm``, CJK characters at 4 per second."""
+    wpm = speech_rate() if wpm is None else wpm
+    cjk = len(_CJK.findall(text))
+    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    return words * 60.0 / wpm + cjk / CJK_CHARS_PER_SECOND
+
+
+def beat_seconds(text: str, wpm: float | None = None) -> float:
+    """The least a beat with these words may last: the words plus a breath."""
+    return speech_seconds(text, wpm) + BREATH_SECONDS if text.strip() else 0.0
+
+
+@dataclass(frozen=True)
+class Beat:
+    """One narrated beat as it landed in the video: its words and its times in seconds."""
+
+    index: int
+    text: str
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        """Length of the beat in seconds."""
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One subtitle on screen: text and its times in seconds."""
+
+    text: str
+    start: float
+    end: float
+
+
+def split_cues(beat: Beat) -> list[Cue]:
+    """Split a long beat into sentence cues, timed in proportion to their speech."""
+    sentences = [s for s in _SENTENCE_END.split(beat.text.strip()) if s]
+    groups: list[str] = []
+    for s in sentences:
+        if groups and len(groups[-1]) + 1 + len(s) <= MAX_CUE_CHARS:
+            groups[-1] += " " + s
+        else:
+            groups.append(s)
+    if len(groups) <= 1:
+        return [Cue(beat.text.strip(), beat.start, beat.end)]
+    weights = [max(speech_seconds(g, DEFAULT_WPM), 0.1) for g in groups]
+    total, t, cues = sum(weights), beat.start, []
+    for i, (g, w) in enumerate(zip(groups, weights)):
+        end = beat.end if i == len(groups) - 1 else t + beat.duration * w / total
+        cues.append(Cue(g, t, end))
+        t = end
+    return cues
+
+
+def cues_of(beats: Sequence[Beat]) -> list[Cue]:
+    """Every subtitle cue of a scene, in order."""
+    return [c for b in beats for c in split_cues(b)]
+
+
+def _stamp(seconds: float, sep: str) -> str:
+    ms = int(round(seconds * 1000))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def to_srt(beats: Sequence[Beat]) -> str:
+    """SubRip subtitles for the beats."""
+    blocks = [
+        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{c.text}\n" for i, c in enumerate(cues_of(beats), 1)
+    ]
+    return "\n".join(blocks)
+
+
+def to_vtt(beats: Sequence[Beat]) -> str:
+    """WebVTT subtitles for the beats."""
+    blocks = [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{c.text}\n" for c in cues_of(beats)]
+    return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+def to_script(beats: Sequence[Beat], title: str, slug: str, duration: float | None = None) -> str:
+    """The narration script: each beat's start–end time and words, to read while recording."""
+    total = duration if duration is not None else (beats[-1].end if beats else 0.0)
+    words = sum(len(_WORD.findall(b.text)) for b in beats)
+    lines = [
+        f"# {title}",
+        "",
+        f"Scene `{slug}` · {len(beats)} beats · {words} words · {_clock(total)} in all.",
+        "Read each beat inside its time window; the picture waits for the words.",
+        "",
+    ]
+    for b in beats:
+        lines += [f"**{b.index}. [{_clock(b.start)} – {_clock(b.end)}]**", "", b.text.strip(), ""]
+    return "\n".join(lines)
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(seconds, 60)
+    return f"{int(m)}:{s:04.1f}"

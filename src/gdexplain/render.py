@@ -1,0 +1,189 @@
+"""Render registered scenes to files a user can rely on.
+
+Output layout: ``<output_dir>/<quality>/<slug>.<ext>`` with ``<slug>.srt``,
+``<slug>.vtt`` and ``<slug>.script.md`` beside a video. Manim works in a
+private staging folder under ``<output_dir>/.staging``; only a finished
+render is moved into place (``os.replace``, atomic on one file system), so
+a failed or interrupted render never leaves a half-written file at the
+output path and never replaces an earlier good one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gdexplain.catalog import SceneEntry, load_scene_class
+from gdexplain.errors import InputError, unknown_name
+
+
+@dataclass(frozen=True)
+class Quality:
+    """A render quality: Manim's name for it and the picture it gives."""
+
+    name: str
+    short: str
+    manim_name: str
+    width: int
+    height: int
+    fps: int
+
+
+QUALITIES: dict[str, Quality] = {
+    q.name: q
+    for q in (
+        Quality("low", "l", "low_quality", 854, 480, 15),
+        Quality("medium", "m", "medium_quality", 1280, 720, 30),
+        Quality("high", "h", "high_quality", 1920, 1080, 60),
+        Quality("2k", "p", "production_quality", 2560, 1440, 60),
+        Quality("4k", "k", "fourk_quality", 3840, 2160, 60),
+        # For the test suite: tiny and fast, never advertised in --help.
+        Quality("test", "t", "low_quality", 256, 144, 5),
+    )
+}
+PUBLIC_QUALITIES = tuple(q for q in QUALITIES if q != "test")
+FORMATS = ("mp4", "gif", "webm", "mov", "png")
+ALPHA_FORMATS = ("mov", "webm", "png")
+SIDE_SUFFIXES = (".srt", ".vtt", ".script.md")
+
+
+def quality(name: str) -> Quality:
+    """Look a quality up by name (``high``) or Manim's short form (``h``)."""
+    for q in QUALITIES.values():
+        if name in (q.name, q.short):
+            return q
+    raise unknown_name("quality", name, [*PUBLIC_QUALITIES, *(QUALITIES[q].short for q in PUBLIC_QUALITIES)])
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What one render produced."""
+
+    slug: str
+    path: Path
+    duration: float
+    frames: int
+    side_files: tuple[Path, ...] = field(default=())
+
+
+def check_request(fmt: str, transparent: bool) -> None:
+    """Reject format combinations that cannot work, before anything is rendered."""
+    if fmt not in FORMATS:
+        raise unknown_name("format", fmt, FORMATS)
+    if transparent and fmt not in ALPHA_FORMATS:
+        raise InputError(f"{fmt} cannot be transparent: use --format mov or --format webm (or png for a still)")
+
+
+def require_manim() -> None:
+    """Import Manim, turning a missing system library into a one-line fix."""
+    try:
+        import manim  # noqa: F401
+    except (ImportError, OSError) as err:
+        raise InputError(
+            f"Manim cannot load ({str(err).splitlines()[0]}): run `bash scripts/setup.sh`, which installs "
+            "libcairo2-dev, libpango1.0-dev and pkg-config and the Python packages"
+        ) from None
+
+
+def output_path(output_dir: Path, q: Quality, slug: str, fmt: str) -> Path:
+    """Where the finished file of a render lands."""
+    return Path(output_dir) / q.name / f"{slug}.{fmt}"
+
+
+def render_scene(
+    entry: SceneEntry,
+    *,
+    quality_name: str = "low",
+    fmt: str = "mp4",
+    transparent: bool = False,
+    output_dir: Path | str = "media",
+    overrides: Mapping[str, Any] | None = None,
+) -> RenderResult:
+    """Render one scene and move its files into place; see the module docstring."""
+    check_request(fmt, transparent)
+    q = quality(quality_name)
+    settings = entry.resolve(overrides)
+    require_manim()
+    from manim import tempconfig
+
+    scene_class = load_scene_class(entry)
+    output_dir = Path(output_dir)
+    final = output_path(output_dir, q, entry.slug, fmt)
+    staging_root = output_dir / ".staging"
+    staging_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{entry.slug}-", dir=staging_root))
+    options = {
+        "quality": q.manim_name,
+        "pixel_width": q.width,
+        "pixel_height": q.height,
+        "frame_rate": q.fps,
+        "format": fmt,
+        "transparent": transparent,
+        "media_dir": str(staging),
+        "output_file": entry.slug,
+        "disable_caching": True,
+        "verbosity": "WARNING",
+        "write_to_movie": fmt != "png",
+        "preview": False,
+    }
+    try:
+        with tempconfig(options):
+            scene = scene_class(settings=settings)
+            scene.render()
+            plan = scene.renderer.file_writer.output_plan
+            artifact = Path(plan.primary_artifact or plan.fallback_image)
+            duration = float(scene.time)
+        if not artifact.exists():
+            raise RuntimeError(f"Manim finished but wrote no {fmt} file")
+        frames = _count_frames(artifact, fmt)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        moved = []
+        if fmt != "png":
+            for suffix in SIDE_SUFFIXES:
+                side = artifact.with_name(artifact.name[: -len(artifact.suffix)] + suffix)
+                if side.exists():
+                    target = final.with_name(entry.slug + suffix)
+                    os.replace(side, target)
+                    moved.append(target)
+        os.replace(artifact, final)
+        return RenderResult(entry.slug, final, duration if fmt != "png" else 0.0, frames, tuple(moved))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _count_frames(path: Path, fmt: str) -> int:
+    if fmt == "png":
+        return 1
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        if stream.frames:
+            return int(stream.frames)
+        return sum(1 for _ in container.decode(stream))
+
+
+def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = None) -> str:
+    """The narration script of a scene, timed exactly, without rendering a frame.
+
+    The scene runs as a Manim dry run: every animation is built and timed,
+    none is drawn, nothing is written.
+    """
+    from gdexplain import narration
+
+    settings = entry.resolve(overrides)
+    require_manim()
+    from manim import tempconfig
+
+    scene_class = load_scene_class(entry)
+    with tempfile.TemporaryDirectory() as tmp, tempconfig(
+        {"dry_run": True, "media_dir": tmp, "verbosity": "WARNING", "disable_caching": True, "progress_bar": "none"}
+    ):
+        scene = scene_class(settings=settings)
+        scene.render()
+        return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time))

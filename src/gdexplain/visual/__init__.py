@@ -1,0 +1,1 @@
+"""Reusable Manim building blocks: every picture two scenes share lives here."""

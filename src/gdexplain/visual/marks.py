@@ -1,0 +1,127 @@
+"""Marks drawn on a map or a curve: the ball, vector arrows with labels, path trails.
+
+Arrows are drawn to a stated scale: :func:`arrow_scale` picks one factor
+(1, 2, 5, 10, …) for a whole scene so that the arrows are long enough to
+see, and :class:`ScaleNote` says it on screen. Lengths stay comparable
+because one factor serves every arrow it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import LEFT, ORIGIN, RIGHT, UP, Arrow, Circle, Dot, Line, VGroup, VMobject
+from manim.mobject.mobject import Mobject
+
+from gdexplain.visual import theme
+
+#: An arrow shorter than this (scene units) is hard to see at 480p.
+MIN_VISIBLE = 0.35
+#: The nice factors an arrow scale is chosen from.
+NICE_FACTORS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+class Ball(VGroup):
+    """The ball: a filled disc with a rim and a small highlight, centred on its point."""
+
+    def __init__(self, radius: float = 0.13, color: str = theme.BALL) -> None:
+        body = Circle(radius=radius, fill_color=color, fill_opacity=1, stroke_color="#1A1A1A", stroke_width=2)
+        shine = Dot(radius=radius * 0.3, color="#FFFFFF", fill_opacity=0.55).move_to(body.get_center() + radius * 0.35 * (UP + LEFT))
+        super().__init__(body, shine)
+        self.radius = radius
+
+    def ghost(self) -> "Ball":
+        """A faint copy marking where the ball is about to land."""
+        g = Ball(self.radius, color=self[0].get_fill_color())
+        g.set_opacity(0.35)
+        return g
+
+
+def arrow_scale(lengths: Sequence[float], want: float = 1.0) -> int:
+    """The smallest nice factor that makes the median arrow at least ``want`` long.
+
+    ``lengths`` are the true lengths in scene units of the arrows a scene
+    will draw. The result is 1 when they are already long enough.
+    """
+    finite = [abs(x) for x in lengths if np.isfinite(x) and x > 0]
+    if not finite:
+        return 1
+    typical = float(np.median(finite))
+    for f in NICE_FACTORS:
+        if typical * f >= want:
+            return f
+    return NICE_FACTORS[-1]
+
+
+class ScaleNote(VGroup):
+    """Small on-screen note saying that arrows are drawn longer than they are."""
+
+    def __init__(self, factor: int, what: str = "arrows") -> None:
+        text = f"{what} drawn {factor}× longer" if factor != 1 else f"{what} drawn to scale"
+        super().__init__(theme.label(text, size=theme.SMALL_SIZE, color=theme.MUTED))
+        self.factor = factor
+
+
+def vector_arrow(start: np.ndarray, end: np.ndarray, color: str, stroke_width: float = 6) -> Arrow:
+    """An arrow from ``start`` to ``end`` (scene points), its tip sized to stay visible."""
+    length = float(np.linalg.norm(np.asarray(end) - np.asarray(start)))
+    tip = min(0.25, max(0.12, 0.3 * length))
+    arrow = Arrow(
+        start,
+        end,
+        buff=0,
+        color=color,
+        stroke_width=stroke_width,
+        tip_length=tip,
+        max_tip_length_to_length_ratio=0.5,
+        max_stroke_width_to_length_ratio=30,
+    )
+    return arrow
+
+
+def label_arrow(arrow: Arrow, label: Mobject, side: float = 1.0, buff: float = 0.15) -> Mobject:
+    """Place ``label`` beside the middle of ``arrow``, on its left (side=1) or right (side=−1)."""
+    start, end = arrow.get_start(), arrow.get_end()
+    direction = end - start
+    norm = np.linalg.norm(direction[:2])
+    if norm < 1e-9:
+        return label.next_to(start, UP, buff=buff)
+    normal = np.array([-direction[1], direction[0], 0.0]) / norm * side
+    mid = (start + end) / 2
+    offset = buff + 0.5 * abs(np.dot(label.width * RIGHT + label.height * UP, np.abs(normal)))
+    label.move_to(mid + normal * offset)
+    return label
+
+
+class PathTrail(VGroup):
+    """The visited points of a path, joined by straight segments."""
+
+    def __init__(self, points: Sequence[np.ndarray], color: str = theme.PATH, stroke_width: float = 3, dots: bool = True) -> None:
+        super().__init__()
+        self.color = color
+        self.stroke_width = stroke_width
+        self.with_dots = dots
+        self.line = VMobject(stroke_color=color, stroke_width=stroke_width)
+        pts = [np.asarray(p, dtype=float) for p in points]
+        self.line.set_points_as_corners(pts if len(pts) > 1 else pts * 2)
+        self.dots = VGroup(*(self._dot(p) for p in pts)) if dots else VGroup()
+        self.add(self.line, self.dots)
+
+    def _dot(self, p: np.ndarray) -> Dot:
+        return Dot(p, radius=0.035, color=self.color)
+
+    def segment(self, a: np.ndarray, b: np.ndarray) -> VGroup:
+        """One new segment with its end dot, for animating a step (add it to the trail after)."""
+        seg = VGroup(Line(a, b, stroke_color=self.color, stroke_width=self.stroke_width))
+        if self.with_dots:
+            seg.add(self._dot(b))
+        return seg
+
+
+def direction_of(vector: np.ndarray) -> np.ndarray:
+    """A 3-D unit vector (scene space) from a 2-D one; ORIGIN for a zero vector."""
+    v = np.array([vector[0], vector[1], 0.0], dtype=float)
+    n = np.linalg.norm(v)
+    return v / n if n > 0 else ORIGIN
+

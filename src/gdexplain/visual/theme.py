@@ -1,0 +1,65 @@
+"""Colours, fonts and sizes shared by every scene, so the lecture looks like one piece.
+
+Colours carry meaning and never change between scenes: the gradient is
+always red, the step taken is always teal, momentum's velocity is always
+violet, the ball always amber.
+"""
+
+from __future__ import annotations
+
+from manim import Text
+
+BACKGROUND = "#0E1117"
+PANEL = "#171C26"
+TEXT = "#ECEFF4"
+MUTED = "#9AA5B4"
+GRID = "#3B4252"
+
+BALL = "#FFC857"
+PATH = "#FFE29A"
+GRADIENT = "#FF6B6B"   # ∇L: uphill
+STEP = "#3DDC97"       # −α∇L, the step taken
+VELOCITY = "#B39DFF"   # momentum's stored step
+LOOK_AHEAD = "#F49AC2"
+AXIS_X = "#FF9F43"     # per-axis quantities (AdaGrad/RMSProp squares)
+AXIS_Y = "#48DBFB"
+HIGHLIGHT = "#FFE66D"
+
+#: Low loss to high loss, for surfaces and contour maps (dark blue → teal → gold).
+SURFACE_SCALE = ["#1B1F4B", "#1F4E79", "#1C7C7D", "#3FA56B", "#A8C545", "#F4D35E"]
+
+#: One colour per optimizer, distinct on the dark background and kept across scenes.
+METHOD_COLORS = {
+    "gd": "#E6E6E6",
+    "momentum": VELOCITY,
+    "nesterov": LOOK_AHEAD,
+    "adagrad": AXIS_X,
+    "rmsprop": AXIS_Y,
+    "adadelta": "#A3E048",
+    "adam": "#FF5D73",
+    "adamw": "#FF9E7A",
+    "nadam": "#E879F9",
+    "radam": "#C4B5FD",
+    "lion": "#FDE047",
+    "lookahead": "#34D399",
+    "qhm": "#94A3B8",
+    "qhadam": "#60A5FA",
+}
+
+FONT = "DejaVu Sans"
+MONO = "DejaVu Sans Mono"
+
+TITLE_SIZE = 36
+BODY_SIZE = 26
+SMALL_SIZE = 20
+LABEL_SIZE = 24
+
+
+def label(text: str, size: float = BODY_SIZE, color: str = TEXT, mono: bool = False, **kwargs) -> Text:
+    """Plain on-screen text in the lecture's font."""
+    return Text(text, font=MONO if mono else FONT, font_size=size, color=color, **kwargs)
+
+
+def method_color(name: str) -> str:
+    """The colour of an optimizer's ball, path and legend entry."""
+    return METHOD_COLORS.get(name, TEXT)
