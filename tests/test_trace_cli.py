@@ -406,11 +406,6 @@ def test_bad_input_is_one_line_error(args, fragment):
     assert fragment in lines[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py: a non-multiple click option given twice silently keeps the last value; "
-    "--lr should be rejected when repeated",
-)
 def test_lr_given_twice_is_an_error():
     result = invoke("--lr", "0.1", "--lr", "0.2", "--steps", "1")
     assert result.exit_code != 0
