@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Set up gdexplain on a fresh Debian machine: the system libraries Manim
-# builds against, a virtual environment in .venv, and the package with its
-# test extras. Safe to run again: every step is skipped when already done.
+# Set up gdexplain on a Debian machine: the system libraries Manim builds
+# against (pycairo and manimpango compile from source), a virtual environment
+# in .venv, and the package with its test extras.
+# Safe to run again: every step is skipped when it is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config fonts-dejavu-core)
 PYTHON=${PYTHON:-python3}
+# What pycairo and manimpango need to build, and a font for on-screen text.
+SYSTEM_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config gcc fonts-dejavu-core)
+
+command -v "$PYTHON" >/dev/null || { echo "setup: $PYTHON not found: install Python >= 3.11 (apt-get install python3)" >&2; exit 1; }
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || { echo "setup: gdexplain needs Python >= 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
+
+# Debian's own Python keeps venv and its C headers in separate packages.
+if [ "$("$PYTHON" -c 'import sys; print(sys.prefix)')" = "/usr" ]; then
+    SYSTEM_PACKAGES+=(python3-venv python3-dev)
+fi
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -15,13 +26,18 @@ done
 if ((${#missing[@]})); then
     echo "setup: installing system packages: ${missing[*]}"
     SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "setup: run as root, or install: ${missing[*]}" >&2; exit 1; }
+        SUDO="sudo"
+    fi
+    log=$(mktemp)
+    if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        echo "setup: apt-get could not install ${missing[*]}: see the lines above" >&2
+        exit 1
+    fi
+    rm -f "$log"
 fi
-
-"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-    || { echo "setup: gdexplain needs Python >= 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
 
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv"
@@ -31,9 +47,11 @@ fi
 # Reinstall only when pyproject.toml changed since the last successful install.
 stamp=.venv/.gdexplain-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "setup: installing gdexplain and its dependencies into .venv"
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[test]'
+    echo "setup: installing gdexplain and its dependencies into .venv (a few minutes the first time)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+    .venv/bin/python -c 'import manim, gdexplain.cli' \
+        || { echo "setup: the install did not complete: see pip's messages above" >&2; exit 1; }
     touch "$stamp"
 fi
 echo "setup: ready (.venv/bin/gdexplain)"

@@ -17,6 +17,8 @@ class InputError(ValueError):
 def closest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """Return up to ``n`` names from ``choices`` that look most like ``name``."""
     choices = list(choices)
+    if not name.strip():
+        return []
     found = difflib.get_close_matches(name, choices, n=n, cutoff=0.5)
     if not found:
         found = [c for c in choices if name.lower() in c.lower() or c.lower() in name.lower()][:n]
