@@ -30,7 +30,6 @@ from manim import (
     MoveAlongPath,
     VGroup,
     VMobject,
-    Write,
 )
 
 from gdexplain.optimizers import make_optimizer

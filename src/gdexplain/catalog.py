@@ -26,7 +26,7 @@ from gdexplain.surfaces import SURFACES, get_surface
 #: Where the scene modules live (a checkout's ``scenes/`` folder).
 SCENES_DIR = Path(__file__).resolve().parents[2] / "scenes"
 
-KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice")
+KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "lrs")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class Param:
     ``kind`` is one of :data:`KINDS`; ``accepted`` bounds numbers;
     ``choices`` lists the values of a ``choice``; ``surfaces`` restricts a
     ``surface`` parameter (empty: any surface of the right dimension ``dim``).
+    An ``lrs`` parameter maps optimizers to learning rates (``gd=0.1,adam=0.05``,
+    each checked by :func:`make_optimizer`); its value is a tuple of
+    ``(name, rate)`` pairs.
     """
 
     name: str
@@ -98,6 +101,8 @@ class Param:
                 return tuple(float(p) for p in parts)
             except (TypeError, ValueError):
                 raise InputError(f"{where} must be comma-separated numbers like 1.5,-0.5, got {raw!r}") from None
+        if self.kind == "lrs":
+            return _coerce_lrs(text, where)
         if self.kind == "choice":
             if str(text) not in self.choices:
                 raise unknown_name(f"value for {self.name}", str(text), self.choices)
@@ -106,16 +111,23 @@ class Param:
 
     def describe(self) -> str:
         """``lr = 0.1 (float in (0, inf)): learning rate``."""
-        default = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in self.default) if isinstance(
-            self.default, tuple
-        ) else self.default
+        default = _as_text(self.default)
         if self.kind == "choice":
             kind = "|".join(self.choices)
         elif self.accepted is not None:
             kind = f"{self.kind} in {self.accepted}"
         else:
             kind = self.kind
-        return f"{self.name} = {default}  ({kind}): {self.doc}"
+        return f"{self.name} = {default or '(unset)'}  ({kind}): {self.doc}"
+
+
+def _as_text(value: Any) -> str:
+    """A parameter value written as ``--set`` accepts it (``1.5,-0.5``, ``gd=0.1,adam=0.05``)."""
+    if isinstance(value, tuple):
+        return ",".join(f"{v[0]}={_as_text(v[1])}" if isinstance(v, tuple) else _as_text(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @dataclass(frozen=True)
@@ -157,6 +169,41 @@ class SceneEntry:
             values["start"] = tuple(float(c) for c in surface.check_start(values["start"]))
         if "lr" in values:
             make_optimizer(values.get("optimizer", "gd"), lr=values["lr"])
+        if values.get("lrs") and "optimizers" in values:
+            extra = [n for n, _ in values["lrs"] if n not in values["optimizers"]]
+            if extra:
+                raise InputError(
+                    f"{self.slug}: lrs sets {', '.join(extra)}, not in optimizers={','.join(values['optimizers'])}: "
+                    "add it to optimizers or drop it from lrs"
+                )
+
+
+def _coerce_lrs(text: Any, where: str) -> tuple[tuple[str, float], ...]:
+    """``gd=0.1,adam=0.05`` (or pairs) as ``(("gd", 0.1), ("adam", 0.05))``, each checked by its optimizer."""
+    if isinstance(text, str):
+        pairs = []
+        for item in (i.strip() for i in text.split(",")):
+            if not item:
+                continue
+            name, eq, value = item.partition("=")
+            if not eq or not name.strip():
+                raise InputError(f"{where}: {item!r} is not NAME=RATE: write it like gd=0.1,adam=0.05")
+            pairs.append((name.strip(), value.strip()))
+    else:
+        pairs = list(text.items()) if isinstance(text, Mapping) else [tuple(p) for p in text]
+    out: dict[str, float] = {}
+    for name, value in pairs:
+        if name not in OPTIMIZERS:
+            raise unknown_name("optimizer", str(name), OPTIMIZERS)
+        if name in out:
+            raise InputError(f"{where} sets {name} twice: give each rate once")
+        try:
+            rate = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: the rate of {name} must be a number, got {value!r}") from None
+        make_optimizer(name, lr=rate)  # the optimizer's own range check and message
+        out[name] = rate
+    return tuple(out.items())
 
 
 _ENTRIES: list[SceneEntry] = []

@@ -6,12 +6,14 @@ rendering commands import Manim only when they run, so ``trace`` stays fast.
 
 from __future__ import annotations
 
-import sys
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from gdexplain.errors import InputError
+from gdexplain.errors import InputError, closest
 from gdexplain.hyperparams import hyperparameters
 
 
@@ -132,8 +134,18 @@ def _quality_help() -> str:
 @click.option("--preview", is_flag=True, help="Open each file when it is ready.")
 @click.option("--output-dir", type=click.Path(file_okay=False), default="media", show_default=True)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
-def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets) -> None:
-    """Render scenes to media/<quality>/<slug>.<ext>, with .srt, .vtt and .script.md beside each video."""
+@click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
+def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, wpm) -> None:
+    """Render scenes to media/<quality>/<slug>.<ext>, with .srt, .vtt and .script.md beside each video.
+
+    The default quality is low (480p15), for quick previews; use -q high for 1080p60.
+    """
+    with _pace(wpm):
+        _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets)
+
+
+def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets) -> None:
+    """Validate every request, then render the scenes one by one and list what was written."""
     from gdexplain.catalog import entries, get_entry
     from gdexplain import render as rendering
 
@@ -146,6 +158,13 @@ def render(slugs, render_all, quality_name, fmt, transparent, preview, output_di
         q = rendering.quality(quality_name)
         rendering.check_request(fmt, transparent)
         overrides = _parse_pairs(sets, "--set")
+        if render_all:
+            unused = [k for k in overrides if not any(_declares(e, k) for e in chosen)]
+            if unused:
+                known = sorted({p.name for e in chosen for p in e.params})
+                near = closest(unused[0], known)
+                hint = f"did you mean {', '.join(repr(n) for n in near)}? " if near else ""
+                raise InputError(f"no scene takes --set {unused[0]}: {hint}see `gdexplain list` for each scene's parameters")
         for entry in chosen:  # validate every scene's settings before rendering any
             entry.resolve({k: v for k, v in overrides.items() if not render_all or _declares(entry, k)})
         rendering.require_manim()
@@ -173,6 +192,27 @@ def render(slugs, render_all, quality_name, fmt, transparent, preview, output_di
             click.echo(f"  {side}")
 
 
+@contextmanager
+def _pace(wpm: float | None) -> Iterator[None]:
+    """Run the block with the narration at ``--wpm`` (the narration reads GDEXPLAIN_WPM)."""
+    from gdexplain.narration import speech_rate
+
+    saved = os.environ.get("GDEXPLAIN_WPM")
+    if wpm is not None:
+        os.environ["GDEXPLAIN_WPM"] = repr(wpm)
+    try:
+        try:
+            speech_rate()
+        except ValueError as err:
+            raise _fail(str(err) if wpm is None else str(err).replace("GDEXPLAIN_WPM=", "--wpm ")) from None
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("GDEXPLAIN_WPM", None)
+        else:
+            os.environ["GDEXPLAIN_WPM"] = saved
+
+
 def _declares(entry, key: str) -> bool:
     return any(p.name == key for p in entry.params)
 
@@ -181,13 +221,15 @@ def _declares(entry, key: str) -> bool:
 @click.argument("slug")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of printing.")
-def script(slug, sets, output) -> None:
+@click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
+def script(slug, sets, output, wpm) -> None:
     """Print a scene's narration script with exact beat times, without rendering."""
     from gdexplain.catalog import get_entry
     from gdexplain.render import narration_script
 
     try:
-        text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"))
+        with _pace(wpm):
+            text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"))
     except InputError as err:
         raise _fail(str(err)) from None
     if output:
@@ -204,12 +246,3 @@ def _parse_start(text: str) -> list[float]:
         return [float(part) for part in text.split(",")]
     except ValueError:
         raise InputError(f"--start {text!r} is not comma-separated numbers: write it like -1.2,1") from None
-
-
-def run_cli() -> None:
-    """Entry point that turns a Ctrl-C into a one-line message."""
-    try:
-        main()
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)

@@ -50,3 +50,195 @@ register(
         ),
     )
 )
+
+
+# --- D/E. Momentum and Nesterov ------------------------------------------------------------
+BETA_RANGE = Range(0.0, 1.0)
+
+
+def beta_param(default: float, name: str = "beta", doc: str = "momentum decay rate β (0: plain GD, 1: no friction)") -> Param:
+    """The momentum decay rate β, in [0, 1]."""
+    return Param(name, "float", default, doc, BETA_RANGE)
+
+
+register(
+    SceneEntry(
+        slug="momentum",
+        title="Momentum as vector addition",
+        description="One momentum step at the ball: the old velocity decays to β·v, −α·g is added head to tail, the sum is the step; three steps slowly, then the run.",
+        module="momentum",
+        class_name="MomentumMechanism",
+        params=(surface_param("ravine"), start_param(), lr_param(0.2), beta_param(0.8), steps_param(30)),
+    )
+)
+register(
+    SceneEntry(
+        slug="momentum-decay",
+        title="What β does",
+        description="β = 0 is plain gradient descent; β ≈ 0.9 builds speed along a ravine; β = 1 swings forever in a bowl.",
+        module="momentum",
+        class_name="MomentumDecay",
+        params=(
+            surface_param("ravine"),
+            start_param(),
+            lr_param(0.1),
+            beta_param(0.9, doc="the β raced against plain GD"),
+            steps_param(60),
+            Param("bowl_surface", "surface", "global-minimum", "surface of the β = 1 swing (from its default start)"),
+            Param("bowl_lr", "float", 0.1, "learning rate α of the β = 1 swing", POSITIVE),
+            Param("bowl_steps", "int", 60, "steps of the β = 1 swing", STEPS),
+        ),
+    )
+)
+register(
+    SceneEntry(
+        slug="momentum-vs-gd",
+        title="Momentum vs plain descent",
+        description="Stored speed carries momentum out of a shallow local minimum, and down a ravine where plain GD zig-zags.",
+        module="momentum",
+        class_name="MomentumVsGD",
+        params=(
+            surface_param("local-minimum"),
+            start_param(),
+            lr_param(0.02),
+            beta_param(0.9),
+            steps_param(80),
+            Param("ravine_lr", "float", 0.4, "learning rate α on the ravine (from its default start)", POSITIVE),
+            beta_param(0.5, "ravine_beta", "momentum decay rate β on the ravine"),
+            Param("ravine_steps", "int", 40, "steps on the ravine", STEPS),
+        ),
+    )
+)
+register(
+    SceneEntry(
+        slug="nesterov",
+        title="Nesterov: look before you leap",
+        description="The gradient taken at the look-ahead point θ + β·v; then classic momentum against Nesterov on the same ravine.",
+        module="momentum",
+        class_name="NesterovLookAhead",
+        params=(surface_param("ravine"), start_param(), lr_param(0.2), beta_param(0.8), steps_param(30)),
+    )
+)
+
+
+# --- C/F/G. Adaptive learning rates ------------------------------------------------
+_EPS = Range(0.0, 1.0)
+_RHO = Range(0.0, 1.0, high_open=True)
+
+register(
+    SceneEntry(
+        slug="one-learning-rate",
+        title="One learning rate is not enough",
+        description="A ravine steep across and flat along: a small α crawls, a large α bounces between the walls "
+        "while the gradient stays large and the loss stops falling. Why each parameter wants its own rate.",
+        module="adaptive",
+        class_name="OneLearningRate",
+        params=(
+            surface_param("ravine"),
+            start_param(),
+            Param("lr_small", "float", 0.05, "the cautious learning rate (crawls along the flat axis)", POSITIVE),
+            Param("lr_large", "float", 0.5, "the bold learning rate (bounces across the steep axis)", POSITIVE),
+            steps_param(40),
+        ),
+    )
+)
+register(
+    SceneEntry(
+        slug="adagrad",
+        title="AdaGrad: a square per axis",
+        description="AdaGrad step by step: each axis keeps a square whose area is the sum of its squared gradients, "
+        "and divides its gradient by the square's side. Then against plain GD on the elliptic bowl and at a saddle, "
+        "and its weakness: α/√s only falls.",
+        module="adaptive",
+        class_name="AdaGradScene",
+        params=(
+            surface_param("ravine", "surface of the step-by-step part"),
+            start_param(),
+            lr_param(1.0),
+            Param("eps", "float", 1e-10, "ε added to √s", _EPS),
+            steps_param(30),
+            Param("bowl_surface", "surface", "elliptic-bowl", "surface of the race against GD (its default start)"),
+            Param("bowl_lr", "float", 0.4, "learning rate of both methods in the bowl race", POSITIVE),
+            Param("saddle_surface", "surface", "saddle", "surface of the saddle race (its default start)"),
+            Param("saddle_lr", "float", 0.1, "learning rate of both methods in the saddle race", POSITIVE),
+            Param("race_steps", "int", 30, "steps of each race", STEPS),
+        ),
+    )
+)
+register(
+    SceneEntry(
+        slug="rmsprop",
+        title="RMSProp: squares that forget",
+        description="RMSProp step by step: each square shrinks to ρ times its area, then grows by (1−ρ)·g²; "
+        "the first step is 1/√(1−ρ) times α. Then RMSProp and AdaGrad side by side, squares on both balls.",
+        module="adaptive",
+        class_name="RMSPropScene",
+        params=(
+            surface_param("ravine", "surface of the step-by-step part"),
+            start_param(),
+            lr_param(0.1),
+            Param("rho", "float", 0.99, "decay rate ρ of the squares", _RHO),
+            Param("eps", "float", 1e-8, "ε added to √s", _EPS),
+            steps_param(30),
+            Param("race_surface", "surface", "saddle-point", "surface of the race against AdaGrad (its default start)"),
+            Param("race_lr", "float", 0.05, "learning rate of both methods in the race", POSITIVE),
+            Param("race_steps", "int", 60, "steps of the race", STEPS),
+        ),
+    )
+)
+
+
+# --- H. Adam, and the race -----------------------------------------------------------------
+def _race_surfaces() -> tuple[str, ...]:
+    from gdexplain.surfaces import SURFACES
+
+    return tuple(s.name for s in SURFACES.values() if s.dim == 2)
+
+
+register(
+    SceneEntry(
+        slug="adam",
+        title="Adam: momentum steers, RMSProp sets the stride",
+        description="Adam step by step: −m built head to tail (β1), squares v (β2), the bias correction m̂ and v̂ next to m and v, "
+        "the stride m̂/√v̂ per axis (the first step moves every coordinate by exactly α); then Adam next to momentum and RMSProp.",
+        module="adam",
+        class_name="AdamScene",
+        params=(
+            surface_param("ravine"),
+            start_param(),
+            lr_param(0.5),
+            Param("beta1", "float", 0.9, "decay rate β1 of m", Range(0.0, 1.0, high_open=True)),
+            Param("beta2", "float", 0.999, "decay rate β2 of v", Range(0.0, 1.0, high_open=True)),
+            Param("eps", "float", 1e-8, "ε added to √v̂", Range(0.0, 1.0)),
+            steps_param(40),
+            Param("compare_lrs", "lrs", (("momentum", 0.05), ("rmsprop", 0.1)),
+                  "learning rates of momentum and RMSProp in the comparison (Adam uses lr)"),
+            Param("compare_steps", "int", 60, "steps of the comparison", STEPS),
+        ),
+    )
+)
+
+
+register(
+    SceneEntry(
+        slug="race",
+        title="The optimizer race",
+        description="Every method on one surface from one start, each with its own learning rate: balls and paths, "
+        "a live loss chart, and a leaderboard (steps to converge, or diverged/stuck; final loss). "
+        "By default gradient_descent_viz's five methods on its saddle-point surface, then on its local minimum.",
+        module="race",
+        class_name="Race",
+        params=(
+            surface_param("saddle-point", "surface of the (first) race"),
+            Param("then", "choice", "local-minimum", "a second race on this surface, from its default start (none: one race)",
+                  choices=("none", *_race_surfaces())),
+            Param("optimizers", "optimizers", ("gd", "momentum", "adagrad", "rmsprop", "adam"), "the methods racing"),
+            Param("lrs", "lrs", (), "learning rates, e.g. gd=0.1,adam=0.05 (others: per-method defaults, see gdexplain.race)"),
+            start_param(),
+            Param("steps", "int", 150, "most steps of each race", STEPS),
+            Param("tol", "float", 1e-2, "a method has converged once its gradient norm is below this", POSITIVE),
+            Param("view", "choice", "contour", "contour map from above, or the 3-D landscape", choices=("contour", "3d")),
+            Param("chart", "choice", "log", "y scale of the loss chart (log: loss above the known minimum)", choices=("linear", "log")),
+        ),
+    )
+)

@@ -24,7 +24,8 @@ MAX_CUE_CHARS = 90
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD = re.compile(r"[A-Za-z0-9α-ωΑ-Ω∇θ'’\-\.]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+# Latin sentences end at . ! ? before a space; CJK ones at 。！？ (no space follows them).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 
 
 def speech_rate() -> float:
@@ -83,8 +84,9 @@ def split_cues(beat: Beat) -> list[Cue]:
     sentences = [s for s in _SENTENCE_END.split(beat.text.strip()) if s]
     groups: list[str] = []
     for s in sentences:
-        if groups and len(groups[-1]) + 1 + len(s) <= MAX_CUE_CHARS:
-            groups[-1] += " " + s
+        sep = "" if groups and groups[-1].endswith(("。", "！", "？")) else " "
+        if groups and len(groups[-1]) + len(sep) + len(s) <= MAX_CUE_CHARS:
+            groups[-1] += sep + s
         else:
             groups.append(s)
     if len(groups) <= 1:
@@ -142,5 +144,5 @@ def to_script(beats: Sequence[Beat], title: str, slug: str, duration: float | No
 
 
 def _clock(seconds: float) -> str:
-    m, s = divmod(seconds, 60)
-    return f"{int(m)}:{s:04.1f}"
+    m, tenths = divmod(round(seconds * 10), 600)  # round first: 59.96 s is 1:00.0, not 0:60.0
+    return f"{m}:{tenths / 10:04.1f}"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gdexplain.catalog import SceneEntry, load_scene_class
-from gdexplain.errors import InputError, unknown_name
+from gdexplain.errors import InputError, closest, unknown_name
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,10 @@ def quality(name: str) -> Quality:
     for q in QUALITIES.values():
         if name in (q.name, q.short):
             return q
-    raise unknown_name("quality", name, [*PUBLIC_QUALITIES, *(QUALITIES[q].short for q in PUBLIC_QUALITIES)])
+    names = ", ".join(f"{q} ({QUALITIES[q].short})" for q in PUBLIC_QUALITIES)
+    near = closest(name, PUBLIC_QUALITIES) if len(name) > 1 else []
+    hint = f"did you mean {', '.join(repr(n) for n in near)}? " if near else ""
+    raise InputError(f"unknown quality {name!r}: {hint}choose one of {names}")
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def require_manim() -> None:
         import manim  # noqa: F401
     except (ImportError, OSError) as err:
         raise InputError(
-            f"Manim cannot load ({str(err).splitlines()[0]}): run `bash scripts/setup.sh`, which installs "
+            f"Manim cannot load ({(str(err).splitlines() or [type(err).__name__])[0]}): run `bash scripts/setup.sh`, which installs "
             "libcairo2-dev, libpango1.0-dev and pkg-config and the Python packages"
         ) from None
 
@@ -127,7 +130,7 @@ def render_scene(
         "media_dir": str(staging),
         "output_file": entry.slug,
         "disable_caching": True,
-        "verbosity": "WARNING",
+        "verbosity": "ERROR",  # Manim's warnings would mix into the command's own output
         "write_to_movie": fmt != "png",
         "preview": False,
     }
@@ -142,15 +145,18 @@ def render_scene(
             raise RuntimeError(f"Manim finished but wrote no {fmt} file")
         frames = _count_frames(artifact, fmt)
         final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(artifact, final)
         moved = []
         if fmt != "png":
+            # The side files follow the video; an old one the new render did not write must not stay beside it.
             for suffix in SIDE_SUFFIXES:
                 side = artifact.with_name(artifact.name[: -len(artifact.suffix)] + suffix)
+                target = final.with_name(entry.slug + suffix)
                 if side.exists():
-                    target = final.with_name(entry.slug + suffix)
                     os.replace(side, target)
                     moved.append(target)
-        os.replace(artifact, final)
+                else:
+                    target.unlink(missing_ok=True)
         return RenderResult(entry.slug, final, duration if fmt != "png" else 0.0, frames, tuple(moved))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -171,8 +177,8 @@ def _count_frames(path: Path, fmt: str) -> int:
 def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = None) -> str:
     """The narration script of a scene, timed exactly, without rendering a frame.
 
-    The scene runs as a Manim dry run: every animation is built and timed,
-    none is drawn, nothing is written.
+    The scene runs as a Manim dry run with animations skipped: every
+    animation is built and timed, none is drawn, nothing is written.
     """
     from gdexplain import narration
 
@@ -181,9 +187,24 @@ def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = No
     from manim import tempconfig
 
     scene_class = load_scene_class(entry)
+    q = QUALITIES["test"]
     with tempfile.TemporaryDirectory() as tmp, tempconfig(
-        {"dry_run": True, "media_dir": tmp, "verbosity": "WARNING", "disable_caching": True, "progress_bar": "none"}
+        {
+            "dry_run": True,
+            "media_dir": tmp,
+            "verbosity": "WARNING",
+            "disable_caching": True,
+            "progress_bar": "none",
+            # Nothing is drawn, so the picture can be tiny; the frame rate stays
+            # Manim's default, as it bounds the shortest run time.
+            "pixel_width": q.width,
+            "pixel_height": q.height,
+        }
     ):
-        scene = scene_class(settings=settings)
+        # Manim 0.22's dry run writes no file but still draws every frame (at the
+        # default 1080p60: minutes per scene). Skipping animations advances the
+        # clock by each run time exactly, and drawing is switched off outright.
+        scene = scene_class(settings=settings, skip_animations=True)
+        scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
         return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time))

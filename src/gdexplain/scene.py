@@ -22,6 +22,7 @@ the validated values (defaults, overridden by ``gdexplain render --set``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,11 +68,26 @@ class NarratedScene:
         needed = narration.beat_seconds(text)
         elapsed = self.time - start  # type: ignore[attr-defined]
         if elapsed < needed:
-            self.wait(needed - elapsed)  # type: ignore[attr-defined]
+            self.wait(self._whole_frames(needed - elapsed))  # type: ignore[attr-defined]
         beat = Beat(len(self.beats) + 1, " ".join(text.split()), start, self.time)  # type: ignore[attr-defined]
         self.beats.append(beat)
         for cue in narration.split_cues(beat):
             self.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start - beat.end)  # type: ignore[attr-defined]
+
+    def _whole_frames(self, seconds: float) -> float:
+        """A wait that lasts at least ``seconds`` once Manim cuts it into frames.
+
+        A still wait gets ``int(duration * fps)`` frames (rounded down, so a
+        plain ``wait(seconds)`` can fall a frame short of the words); one with
+        updaters gets ``ceil(duration * fps)``. Half a frame over a whole number
+        of frames gives that number either way, or one more. When animations
+        are skipped (a dry run, a last-frame PNG) time is not cut into frames.
+        """
+        if self.renderer.skip_animations:  # type: ignore[attr-defined]
+            return seconds
+        dt = 1.0 / self.camera.frame_rate  # type: ignore[attr-defined]
+        frames = math.ceil(seconds / dt - 1e-6)
+        return (frames + 0.5) * dt
 
     def render(self, preview: bool = False) -> None:
         """Render, then write the WebVTT subtitles and the narration script beside the video."""

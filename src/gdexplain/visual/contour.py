@@ -19,7 +19,8 @@ from gdexplain.visual import theme
 GRID = 160
 
 
-def _nice_step(span: float) -> float:
+def nice_step(span: float) -> float:
+    """A round tick spacing (1, 2, 2.5 or 5 × 10ᵏ) giving about four ticks over ``span``."""
     raw = span / 4
     mag = 10 ** np.floor(np.log10(raw))
     return float(min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=raw))
@@ -70,8 +71,8 @@ class ContourMap(Group):
         width = width if width is not None else height * (x1 - x0) / (y1 - y0)
         self.surface = surface
         self.axes = Axes(
-            x_range=[x0, x1, _nice_step(x1 - x0)],
-            y_range=[y0, y1, _nice_step(y1 - y0)],
+            x_range=[x0, x1, nice_step(x1 - x0)],
+            y_range=[y0, y1, nice_step(y1 - y0)],
             x_length=width,
             y_length=height,
             tips=False,
@@ -93,7 +94,9 @@ class ContourMap(Group):
             lo, hi, step = axis.x_range
             ticks = np.arange(np.ceil(lo / step) * step, hi + step / 2, step)
             for v in ticks:
-                text = theme.label(f"{v:g}", size=16, color=theme.MUTED)
+                if axis is self.axes.y_axis and abs(v) < 1e-12 and lo < 0 < self.axes.x_axis.x_range[1]:
+                    continue  # the x axis already labels the origin
+                text = theme.label(f"{v:g}".replace("-", "\u2212"), size=16, color=theme.MUTED)
                 text.next_to(axis.n2p(v), direction, buff=0.12)
                 self.axes.add(text)
 

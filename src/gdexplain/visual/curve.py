@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import Axes, Line, VGroup
+from manim import RIGHT, UP, Axes, Line, VGroup
 
 from gdexplain.surfaces import Surface
 from gdexplain.visual import theme
@@ -30,7 +30,12 @@ class LossCurve(VGroup):
             axis_config={"color": theme.MUTED, "stroke_width": 1.5, "include_ticks": False},
         )
         self.graph = self.axes.plot(lambda x: float(surface.value([x])), x_range=[x0, x1], color=theme.TEXT, stroke_width=4)
-        super().__init__(self.axes, self.graph)
+        coord = surface.coords[0]
+        self.labels = VGroup(
+            theme.label(coord, size=theme.SMALL_SIZE, color=theme.MUTED).next_to(self.axes.x_axis.get_end(), RIGHT, buff=0.15),
+            theme.label(f"L({coord})", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(self.axes.y_axis.get_end(), UP, buff=0.15),
+        )
+        super().__init__(self.axes, self.graph, self.labels)
 
     def point(self, x: float) -> np.ndarray:
         """Scene position of the curve at ``x``."""

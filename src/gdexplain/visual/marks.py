@@ -54,11 +54,32 @@ def arrow_scale(lengths: Sequence[float], want: float = 1.0) -> int:
     return NICE_FACTORS[-1]
 
 
-class ScaleNote(VGroup):
-    """Small on-screen note saying that arrows are drawn longer than they are."""
+def arrow_shrink(lengths: Sequence[float], longest: float = 1.5) -> float:
+    """A factor ≤ 1 (1, 1/2, 1/5, 1/10, …) that keeps the longest arrow at most ``longest``.
 
-    def __init__(self, factor: int, what: str = "arrows") -> None:
-        text = f"{what} drawn {factor}× longer" if factor != 1 else f"{what} drawn to scale"
+    The counterpart of :func:`arrow_scale` for arrows that would run off the
+    picture (large gradients); :class:`ScaleNote` says "drawn N× shorter".
+    """
+    finite = [abs(x) for x in lengths if np.isfinite(x) and x > 0]
+    if not finite:
+        return 1.0
+    top = max(finite)
+    for f in NICE_FACTORS:
+        if top / f <= longest:
+            return 1.0 / f
+    return 1.0 / NICE_FACTORS[-1]
+
+
+class ScaleNote(VGroup):
+    """Small on-screen note saying that arrows are drawn longer (or shorter) than they are."""
+
+    def __init__(self, factor: float, what: str = "arrows") -> None:
+        if factor == 1:
+            text = f"{what} drawn to scale"
+        elif factor > 1:
+            text = f"{what} drawn {factor:g}× longer"
+        else:
+            text = f"{what} drawn {1 / factor:g}× shorter"
         super().__init__(theme.label(text, size=theme.SMALL_SIZE, color=theme.MUTED))
         self.factor = factor
 

@@ -34,6 +34,19 @@ def fmt_vector(values: Iterable[float], digits: int = 3) -> str:
     return "(" + ", ".join(fmt(v, digits) for v in values) + ")"
 
 
+def panel_behind(body: Mobject, pad: float = 0.2, min_width: float = 0.0, corner_radius: float = 0.1) -> RoundedRectangle:
+    """The lecture's panel background: a rounded card sized to ``body`` plus padding, centred on it."""
+    return RoundedRectangle(
+        width=max(body.width + 2 * pad, min_width),
+        height=body.height + 2 * pad,
+        corner_radius=corner_radius,
+        fill_color=theme.PANEL,
+        fill_opacity=0.92,
+        stroke_color=theme.GRID,
+        stroke_width=1,
+    ).move_to(body)
+
+
 class FormulaPanel(VGroup):
     """A MathTypst formula on a panel, with named terms that can be lit.
 
@@ -43,15 +56,7 @@ class FormulaPanel(VGroup):
 
     def __init__(self, source: str, font_size: float = 40, padding: float = 0.25) -> None:
         self.formula = MathTypst(source, font_size=font_size, color=theme.TEXT)
-        self.panel = RoundedRectangle(
-            width=self.formula.width + 2 * padding,
-            height=self.formula.height + 2 * padding,
-            corner_radius=0.12,
-            fill_color=theme.PANEL,
-            fill_opacity=0.92,
-            stroke_color=theme.GRID,
-            stroke_width=1,
-        ).move_to(self.formula)
+        self.panel = panel_behind(self.formula, padding, corner_radius=0.12)
         super().__init__(self.panel, self.formula)
 
     def term(self, name: str) -> VGroup:
@@ -81,15 +86,7 @@ class Readout(VGroup):
             v.align_to(n, DOWN).shift((value_left - v.get_left()[0]) * RIGHT)
         body = VGroup(names, values)
         pad = 0.2
-        panel = RoundedRectangle(
-            width=max(body.width + 2 * pad, min_width),
-            height=body.height + 2 * pad,
-            corner_radius=0.1,
-            fill_color=theme.PANEL,
-            fill_opacity=0.9,
-            stroke_color=theme.GRID,
-            stroke_width=1,
-        ).move_to(body)
+        panel = panel_behind(body, pad, min_width)
         body.align_to(panel, LEFT).shift(pad * RIGHT)
         super().__init__(panel, body)
         self.panel = panel

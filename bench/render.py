@@ -1,0 +1,315 @@
+"""Render benchmark: how long each registered scene takes to render, against its encode floor.
+
+Usage::
+
+    .venv/bin/python bench/render.py [SLUG ...] [--quality low high] [--format mp4]
+                                     [--repeat N] [--json PATH]
+
+For every scene and quality the scene is rendered with
+:func:`gdexplain.render.render_scene` into a temporary output folder (removed
+afterwards), and one row is printed: wall time, frames and duration of the
+produced file (read with PyAV), frames rendered per second, the encode floor
+and the ratio wall time / encode floor. All figures, the settings and the
+machine are written as JSON (default ``bench/results/render-<timestamp>.json``,
+rewritten after every row so an interrupted run keeps what it measured).
+
+The encode floor
+----------------
+Manim (0.22, Cairo renderer) hands every rendered RGBA frame to
+``manim.scene.video_segment_encoder.VideoSegmentEncoder``, which encodes it
+with PyAV into a per-animation segment file; the segments are then joined by
+stream copy (a remux, no re-encode). The encode floor is the time those same
+encoder settings take to write the same number of *blank* frames (opaque
+black RGBA) at the same resolution and frame rate into one temporary file:
+the cost of getting N frames through the encoder when drawing them costs
+nothing, so no render of that video can be faster. ``wall / floor`` says how
+many times that cost the render takes; close to 1 means encoding dominates,
+large means drawing (Cairo, scene logic) does.
+
+The settings are not guessed: the :class:`VideoEncoderSpec` (container,
+codec, pixel format, frame rate, codec options) is captured from the
+render itself, at the point where Manim creates each segment encoder, and the
+floor repeats ``VideoSegmentEncoder``'s PyAV calls with it: ``av.open(...,
+format=container)``, ``add_stream(codec, rate=..., options=...)``, the
+``pix_fmt``/``width``/``height`` assignments, and per frame
+``VideoFrame.from_ndarray(pixels, format="rgba")`` with consecutive pts, then
+a flush and close. For mp4 that is libx264, yuv420p, ``crf=23`` and x264's
+default preset (medium); for webm libvpx-vp9, yuv420p, ``crf=23``. The floor
+therefore includes PyAV's RGBA to YUV conversion inside ``encode``, which
+Manim pays per frame too. Only the open-encode-close is timed, not making the
+blank array.
+
+It is a floor, not a model: a blank picture is the cheapest thing an encoder
+can encode (real frames cost more bits and motion search), Manim splits a scene
+into one segment per animation (``segments`` in the JSON) where the floor
+writes one stream, and Manim encodes on a worker thread that overlaps drawing.
+
+Wall time is the whole ``render_scene`` call (Manim's caches are disabled and
+its media folder is fresh each time, so Typst/LaTeX output is rebuilt on
+every render, as in a first ``gdexplain render``); importing Manim and the
+scene module happens before timing, and Manim's progress bars are off. With
+``--repeat N`` the table shows the minimum of N runs (of the render and of
+the floor); the JSON keeps every run.
+Absolute times are only meaningful on an otherwise idle machine: the JSON
+records the load average before and after, and the process CPU time (all
+threads, encoder included) of every render and floor, which contention from
+other processes distorts less than wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import av
+import numpy as np
+
+from gdexplain.catalog import SceneEntry, entries, get_entry, load_scene_class
+from gdexplain.errors import InputError
+from gdexplain.render import QUALITIES, render_scene, require_manim
+
+if TYPE_CHECKING:
+    from manim._config.video_encoder import VideoEncoderSpec
+
+REPO = Path(__file__).resolve().parents[1]
+VIDEO_FORMATS = ("mp4", "webm", "mov", "gif")
+
+
+@dataclass
+class Row:
+    """The measurements of one scene at one quality; times are per repeat."""
+
+    scene: str
+    quality: str
+    width: int
+    height: int
+    fps: int
+    wall_runs_s: list[float] = field(default_factory=list)
+    floor_runs_s: list[float] = field(default_factory=list)
+    cpu_runs_s: list[float] = field(default_factory=list)
+    floor_cpu_runs_s: list[float] = field(default_factory=list)
+    frames: int | None = None
+    duration_s: float | None = None
+    scene_time_s: float | None = None
+    segments: int | None = None
+    encoder: dict[str, Any] | None = None
+    error: str | None = None
+
+    def summary(self) -> dict[str, float | None]:
+        """Best wall time and floor, render fps and their ratio (None where unmeasured)."""
+        wall = min(self.wall_runs_s) if self.wall_runs_s else None
+        floor = min(self.floor_runs_s) if self.floor_runs_s else None
+        return {
+            "wall_s": wall,
+            "render_fps": self.frames / wall if wall and self.frames else None,
+            "floor_s": floor,
+            "wall_over_floor": wall / floor if wall and floor else None,
+        }
+
+
+@contextmanager
+def observed_encoders() -> Iterator[list[VideoEncoderSpec]]:
+    """Record the ``VideoEncoderSpec`` of every segment encoder Manim opens meanwhile."""
+    from manim.scene.scene_file_writer import SceneFileWriter
+
+    seen: list[VideoEncoderSpec] = []
+    original = SceneFileWriter._create_segment_encoder
+
+    def spy(self: SceneFileWriter, target: Path) -> Any:
+        seen.append(self.video_encoder)
+        return original(self, target)
+
+    SceneFileWriter._create_segment_encoder = spy  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        SceneFileWriter._create_segment_encoder = original  # type: ignore[method-assign]
+
+
+def encode_floor(spec: VideoEncoderSpec, frames: int, directory: Path) -> float:
+    """Seconds that ``VideoSegmentEncoder``'s PyAV calls take for ``frames`` blank frames."""
+    pixels = np.zeros((spec.height, spec.width, 4), dtype=np.uint8)
+    pixels[..., 3] = 255
+    time_base = Fraction(spec.frame_rate.denominator, spec.frame_rate.numerator)
+    target = directory / f"floor.{spec.container_format}"
+    start = time.perf_counter()
+    container = av.open(target, mode="w", format=spec.container_format)
+    try:
+        stream = container.add_stream(spec.codec, rate=spec.frame_rate, options=dict(spec.options))
+        stream.pix_fmt = spec.pixel_format
+        stream.width = spec.width
+        stream.height = spec.height
+        for pts in range(frames):
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgba")
+            frame.pts = pts
+            frame.time_base = time_base
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    finally:
+        container.close()
+    elapsed = time.perf_counter() - start
+    target.unlink()
+    return elapsed
+
+
+def probe(path: Path) -> tuple[int, float]:
+    """Frames and duration (s) of the first video stream of ``path``."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frames = stream.frames or sum(1 for p in container.demux(stream) if p.size)
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        else:
+            duration = (container.duration or 0) / av.time_base
+    return int(frames), duration
+
+
+def measure(entry: SceneEntry, quality: str, fmt: str, repeat: int) -> Row:
+    """Render ``entry`` ``repeat`` times and time the encode floor as often; errors are recorded."""
+    q = QUALITIES[quality]
+    row = Row(entry.slug, quality, q.width, q.height, q.fps)
+    try:
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory(prefix="gdexplain-bench-") as tmp:
+                with observed_encoders() as specs:
+                    start, cpu = time.perf_counter(), time.process_time()
+                    result = render_scene(entry, quality_name=quality, fmt=fmt, output_dir=tmp)
+                    row.wall_runs_s.append(time.perf_counter() - start)
+                    row.cpu_runs_s.append(time.process_time() - cpu)
+                row.frames, row.duration_s = probe(result.path)
+                row.scene_time_s, row.segments = result.duration, len(specs)
+                if not specs or any(s != specs[0] for s in specs):
+                    raise RuntimeError(f"expected one encoder setting for all segments, saw {set(specs)}")
+                spec = specs[0]
+                row.encoder = {
+                    "container": spec.container_format,
+                    "codec": spec.codec,
+                    "pixel_format": spec.pixel_format,
+                    "frame_rate": str(spec.frame_rate),
+                    "options": dict(spec.options),
+                }
+                cpu = time.process_time()
+                row.floor_runs_s.append(encode_floor(spec, row.frames, Path(tmp)))
+                row.floor_cpu_runs_s.append(time.process_time() - cpu)
+    except Exception as err:  # a failed scene is a result, not the end of the run
+        row.error = f"{type(err).__name__}: {err}"
+    return row
+
+
+def machine() -> dict[str, Any]:
+    """The machine and software the figures come from."""
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), platform.processor())
+    git = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True, text=True)
+    return {
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "manim": version("manim"),
+        "pyav": av.__version__,
+        "libavcodec": ".".join(map(str, av.library_versions.get("libavcodec", ()))),
+        "gdexplain_commit": git.stdout.strip() or None,
+        "nice": os.nice(0),
+    }
+
+
+def fmt_cell(value: float | int | None, spec: str) -> str:
+    """A table cell; ``-`` for a figure that was not measured."""
+    return "-" if value is None else format(value, spec)
+
+
+def table_line(row: Row) -> str:
+    """One row of the printed table, under :data:`HEADER`."""
+    s = row.summary()
+    if row.error:
+        return f"{row.scene:<20} {row.quality:<7} FAILED: {row.error.splitlines()[0][:100]}"
+    return (
+        f"{row.scene:<20} {row.quality:<7} {fmt_cell(s['wall_s'], '9.2f')} {fmt_cell(row.frames, '7d')} "
+        f"{fmt_cell(s['render_fps'], '8.2f')} {fmt_cell(row.duration_s, '8.2f')} "
+        f"{fmt_cell(s['floor_s'], '8.2f')} {fmt_cell(s['wall_over_floor'], '8.1f')}"
+    )
+
+
+HEADER = f"{'scene':<20} {'quality':<7} {'wall s':>9} {'frames':>7} {'rend fps':>8} {'video s':>8} {'floor s':>8} {'wall/flr':>8}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("slugs", nargs="*", metavar="SLUG", help="scenes to render (default: every registered scene)")
+    parser.add_argument("--quality", nargs="+", default=["low", "high"], choices=list(QUALITIES))
+    parser.add_argument("--format", default="mp4", choices=VIDEO_FORMATS)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scene and quality; the table shows the minimum")
+    parser.add_argument("--json", type=Path, help="where to write the figures (default bench/results/render-<timestamp>.json)")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    try:
+        chosen = [get_entry(s) for s in args.slugs] if args.slugs else entries()
+        require_manim()
+    except InputError as err:
+        parser.error(str(err))
+    from manim import config
+
+    config.progress_bar = "none"  # keep the table readable; render_scene's tempconfig inherits this
+    for entry in chosen:  # import every scene module before anything is timed
+        try:
+            load_scene_class(entry)
+        except Exception:  # a broken scene fails again in measure(), which records it
+            pass
+
+    stamp = datetime.now().astimezone()
+    out = args.json or REPO / "bench" / "results" / f"render-{stamp:%Y%m%d-%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {
+        "started": stamp.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "scenes": [e.slug for e in chosen],
+            "qualities": {q: asdict(QUALITIES[q]) for q in args.quality},
+            "format": args.format,
+            "repeat": args.repeat,
+            "statistic": "minimum over repeats",
+            "floor_frame": "opaque black RGBA, encoded as Manim's VideoSegmentEncoder does",
+            "manim_max_inflight_encoders": config.max_inflight_encoders,
+            "manim_encoder_queue_size": config.encoder_queue_size,
+        },
+        "load_average_start": os.getloadavg(),
+        "rows": [],
+    }
+
+    print(HEADER, flush=True)
+    failed = 0
+    for entry in chosen:
+        for quality in args.quality:
+            print(f"  rendering {entry.slug} at {quality} ...", file=sys.stderr, flush=True)
+            row = measure(entry, quality, args.format, args.repeat)
+            failed += row.error is not None
+            print(table_line(row), flush=True)
+            report["rows"].append({**asdict(row), **row.summary()})
+            report["load_average_end"] = os.getloadavg()
+            out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nfigures: {out}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

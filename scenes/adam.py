@@ -1,0 +1,309 @@
+"""Curriculum H: Adam taken apart — momentum steers, RMSProp sets the stride.
+
+Render: ``gdexplain render adam`` or ``manim -ql scenes/adam.py AdamScene``.
+
+Three steps of Adam, slowly, on a ravine. On the map, the running average m
+is built head to tail as in the momentum scene (drawn as −m, the way it
+steers): the old −m shrinks by β1 and −(1−β1)·g is added. Below the map, a
+"stride panel" shows each axis on one scale of gradient units: the raw
+averages m and v (v as a square whose area is v), then the bias-corrected
+m̂ and v̂ they grow into, and the step per axis, α times the arrow m̂ divided
+by the side √v̂ of its square. The first step moves every coordinate by
+exactly α. Then Adam races momentum and RMSProp on the same surface (the
+race building blocks). Every number comes from core trajectories.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    ReplacementTransform,
+    ValueTracker,
+    VGroup,
+    linear,
+)
+
+from gdexplain.optimizers import make_optimizer
+from gdexplain.race import run_race, short_name
+from gdexplain.scene import ExplainerScene
+from gdexplain.surfaces import get_surface
+from gdexplain.trajectory import Trajectory, run
+from gdexplain.visual import theme
+from gdexplain.visual.charts import ClippedPath, LossChart
+from gdexplain.visual.contour import ContourMap
+from gdexplain.visual.legend import Legend
+from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_scale, vector_arrow
+from gdexplain.visual.panels import FormulaPanel, Readout, fmt
+from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote
+from gdexplain.visual.vectors import HeadToTail, HeadToTailColors, HeadToTailLabels, HeadToTailVectors
+
+#: Adam's rule, one line per idea, with named terms to light.
+ADAM_RULE = (
+    "{{ m <- beta_1 m + (1 - beta_1) g : m }} \\ "
+    "{{ v <- beta_2 v + (1 - beta_2) g^2 : v }} \\ "
+    "{{ hat(m) = m / (1 - beta_1^t) : mhat }} quad {{ hat(v) = v / (1 - beta_2^t) : vhat }} \\ "
+    "{{ theta <- theta - alpha hat(m) / (sqrt(hat(v)) + epsilon) : step }}"
+)
+SLOW_STEPS = 3
+#: Largest drawn length (scene units) of an m̂ arrow or a √v̂ side in the stride panel.
+STRIDE_MAX = 1.2
+#: The scales the stride panel picks from (scene units per gradient unit), so that the square scale k² is round too.
+NICE_STRIDE = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+AXES = ("x", "y")
+
+
+def stride_ratios(traj: Trajectory, t: int) -> np.ndarray:
+    """Per axis, m̂_t / (√v̂_t + ε): the step divided by −α (what the stride panel shows)."""
+    eps = traj.optimizer.eps  # type: ignore[attr-defined]
+    return traj.quantity("m_hat")[t] / (np.sqrt(traj.quantity("v_hat")[t]) + eps)
+
+
+def stride_scale(traj: Trajectory, steps: int = SLOW_STEPS, longest: float = STRIDE_MAX) -> float:
+    """Scene units per gradient unit in the stride panel: the largest |m̂| or √v̂ shown fits ``longest``."""
+    m_hat = np.abs(traj.quantity("m_hat")[1 : steps + 1])
+    root = np.sqrt(traj.quantity("v_hat")[1 : steps + 1])
+    top = float(np.nanmax(np.concatenate([m_hat.ravel(), root.ravel()])))
+    if not top > 0:
+        return 1.0
+    fitting = [k for k in NICE_STRIDE if k * top <= longest]
+    return fitting[-1] if fitting else NICE_STRIDE[0]
+
+
+def bias_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
+    """The readout at step t: g, m and m̂, v and v̂ (with both correction factors), and the step."""
+    opt = traj.optimizer
+    b1, b2 = opt.beta1, opt.beta2  # type: ignore[attr-defined]
+    q = traj.quantity
+    return [
+        ("t", str(t)),
+        ("g", _vec(q("grad")[t])),
+        ("m", _vec(q("m")[t])),
+        (f"m̂ = m × {fmt(1 / (1 - b1**t), 4)}", _vec(q("m_hat")[t])),
+        ("v", _vec(q("v")[t])),
+        (f"v̂ = v × {fmt(1 / (1 - b2**t), 4)}", _vec(q("v_hat")[t])),
+        ("step Δθ", _vec(q("delta")[t])),
+    ]
+
+
+def _sig(v: float) -> str:
+    """4 significant digits whatever the size (small averages like v ≈ 0.0018 keep their digits)."""
+    v = float(v)
+    if v == 0 or abs(v) >= 1:
+        return fmt(v)
+    return f"{v:.4g}".replace("e-0", "e-").replace("-", "\u2212")
+
+
+def _vec(values) -> str:
+    """``(0.001, 0.064)`` with :func:`_sig` entries."""
+    return "(" + ", ".join(_sig(v) for v in values) + ")"
+
+
+class AdamScene(ExplainerScene):
+    """Adam step by step: −m head to tail, squares v and v̂, bias correction, the stride per axis; then a race."""
+
+    slug = "adam"
+
+    def construct(self) -> None:
+        s = self.settings
+        surface = get_surface(s["surface"])
+        opt = make_optimizer("adam", lr=s["lr"], beta1=s["beta1"], beta2=s["beta2"], eps=s["eps"])
+        self.traj = run(opt, surface, s["start"], s["steps"])
+        self.mechanism()
+        self.comparison()
+
+    # --- 1. three steps, taken apart -----------------------------------------------
+
+    def mechanism(self) -> None:
+        traj, s = self.traj, self.settings
+        pos = traj.positions
+        title = theme.label("Adam, taken apart", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.3)
+        (x0, x1), (y0, y1) = traj.surface.ranges
+        width = 6.3
+        height = min(3.3, width * (y1 - y0) / (x1 - x0))
+        cmap = ContourMap(traj.surface, height=height, width=height * (x1 - x0) / (y1 - y0))
+        cmap.next_to(title, DOWN, buff=0.3).to_edge(LEFT, buff=1.8)
+        ball = Ball().move_to(cmap.c2p(pos[0]))
+        rule = FormulaPanel(ADAM_RULE, font_size=28).to_corner(UP + RIGHT, buff=0.3)
+        readout = Readout(bias_rows(traj, 1), min_width=5.0).to_corner(DOWN + RIGHT, buff=0.3)
+        self.add(cmap)  # added once, kept still
+        with self.narrate(
+            "Adam combines the two ideas we have met. A running average of the gradient, like momentum, "
+            "chooses the direction. A running average of the squared gradient, like RMSProp, sets the stride on each axis."
+        ):
+            self.play(FadeIn(title), FadeIn(ball), run_time=0.8)
+            self.play(FadeIn(rule), run_time=1)
+
+        # One arrow scale for every −m arrow on the map.
+        unit = cmap.axes.x_axis.get_unit_size()
+        ms = traj.quantity("m")
+        scale = arrow_scale([np.linalg.norm(ms[t]) * unit for t in range(1, SLOW_STEPS + 1)], want=1.0)
+        note = ScaleNote(scale, "−m arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, LEFT)
+        k = stride_scale(traj)
+        sq_scale = k**2  # square area = value × k², so a square's side is √value · k
+        sq_note = SquareScaleNote(sq_scale, what="v").scale(0.75)
+        stride_head = theme.label(f"per axis, one scale: arrow |m̂| × {k:g}, square side √v̂ × {k:g}", size=16, color=theme.MUTED)
+        stride_head.next_to(note, DOWN, buff=0.1).align_to(cmap, LEFT)
+        panel_origin = np.array([cmap.get_left()[0] + 0.4, stride_head.get_bottom()[1] - 0.75, 0.0])
+        trail = VGroup()
+        b1 = traj.optimizer.beta1  # type: ignore[attr-defined]
+        q = traj.quantity
+        for t in range(1, SLOW_STEPS + 1):
+            here, there = pos[t - 1], pos[t]
+            vec = HeadToTailVectors(origin=here, previous=-ms[t - 1], decay=b1, added=-(1 - b1) * q("grad")[t])
+            picture = HeadToTail(
+                vec,
+                lambda p, o=here: cmap.c2p(o) + scale * (cmap.c2p(p) - cmap.c2p(o)),
+                HeadToTailLabels("−m", "β₁·(−m)", "−(1−β₁)g", "new −m"),
+                HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.VELOCITY),
+                label_size=20,
+                ghost=False,
+            )
+            first = t == 1
+            with self.narrate(
+                "Step one. The average m starts at zero, so the first new gradient adds only one tenth of itself, "
+                "because one minus beta one is 0.1. We draw minus m, the way it steers."
+                if first
+                else f"Step {t}. The old arrow shrinks by beta one, and one tenth of the new gradient is added, head to tail."
+            ):
+                if first:
+                    self.play(FadeIn(readout), FadeIn(note), run_time=0.6)
+                else:
+                    readout.become(Readout(bias_rows(traj, t), min_width=5.0).align_to(readout, UP).to_edge(RIGHT, buff=0.3))
+                self.play(rule.light({"m": theme.VELOCITY}), run_time=0.5)
+                if np.any(ms[t - 1]):
+                    self.play(picture.show_previous(), run_time=0.6)
+                    self.play(picture.decay(), run_time=0.6)
+                self.play(picture.add_new(), run_time=0.7)
+                self.play(picture.show_total(), run_time=0.7)
+
+            # The stride panel: raw m and v, then the corrected m̂ and v̂, per axis.
+            raw = self._stride(traj, t, k, panel_origin, corrected=False)
+            fixed = self._stride(traj, t, k, panel_origin, corrected=True)
+            with self.narrate(
+                "Meanwhile each axis keeps a square whose area is v, the average of squared gradients. "
+                "It shrinks by beta two, 0.999, and grows by one thousandth of g squared. So after one step it is tiny."
+                if first
+                else "The squares shrink by beta two and grow by a thousandth of the new g squared."
+            ):
+                if first:
+                    sq_note.next_to(stride_head, DOWN, buff=0.06).align_to(cmap, LEFT)
+                    self.play(FadeIn(stride_head), FadeIn(sq_note), run_time=0.5)
+                self.play(rule.light({"v": theme.AXIS_Y}), FadeIn(raw), run_time=1)
+            with self.narrate(
+                "Both averages started at zero, so early on they are biased toward zero. Dividing by one minus beta to the t fixes that: "
+                "m is multiplied by ten, v by a thousand, and m hat and v hat are fair estimates again."
+                if first
+                else f"Bias correction again, now with smaller factors: {fmt(1 / (1 - b1**t), 3)} for m, {fmt(1 / (1 - traj.optimizer.beta2**t), 4)} for v."  # type: ignore[attr-defined]
+            ):
+                self.play(rule.light({"mhat": theme.VELOCITY, "vhat": theme.AXIS_Y}), ReplacementTransform(raw, fixed), run_time=1.2)
+            ratios = stride_ratios(traj, t)
+            exact = first and bool(np.allclose(np.abs(traj.quantity("delta")[1]), s["lr"], rtol=1e-6))
+            step_arrow = vector_arrow(cmap.c2p(here), cmap.c2p(there), theme.STEP)
+            with self.narrate(
+                "Now the stride. On each axis, the arrow m hat is divided by the side of its square. "
+                f"On the first step both ratios are one, so every coordinate moves by exactly alpha, {fmt(s['lr'])}, whatever the slope."
+                if exact
+                else "Now the stride. On each axis, the arrow m hat is divided by the side of its square, and alpha times that ratio is the step."
+                if first
+                else f"The ratios are now {fmt(abs(ratios[0]), 3)} on x and {fmt(abs(ratios[1]), 3)} on y: "
+                "the steep axis no longer gets a longer step than the flat one."
+            ):
+                self.play(rule.light({"step": theme.STEP}), run_time=0.4)
+                self.play(GrowArrow(step_arrow), run_time=0.8)
+                seg = PathTrail([cmap.c2p(here), cmap.c2p(there)], dots=True)
+                self.play(ball.animate.move_to(cmap.c2p(there)), Create(seg), picture.clear(), run_time=0.9)
+                trail.add(seg)
+                self.play(FadeOut(step_arrow), FadeOut(fixed), run_time=0.4)
+
+        rest = PathTrail([cmap.c2p(p) for p in pos[SLOW_STEPS:]], dots=False)
+        with self.narrate(
+            f"From here the same rule repeats for {traj.steps} steps. The path heads for the bottom without zig-zagging "
+            "across the steep walls."
+        ):
+            readout.become(Readout(bias_rows(traj, traj.steps), min_width=5.0).align_to(readout, UP).to_edge(RIGHT, buff=0.3))
+            self.play(Create(rest), ball.animate.move_to(cmap.c2p(pos[-1])), rule.light({}), FadeOut(note), run_time=3)
+        self.part1 = VGroup(title, ball, trail, rest, readout, rule, stride_head, sq_note)
+        self.cmap = cmap
+
+    def _stride(self, traj: Trajectory, t: int, k: float, origin: np.ndarray, corrected: bool) -> VGroup:
+        """Per axis: an arrow |m| (or |m̂|) and a square of area v (or v̂), on one scale k; and the ratio."""
+        q = traj.quantity
+        m = q("m_hat" if corrected else "m")[t]
+        v = q("v_hat" if corrected else "v")[t]
+        group = VGroup()
+        for i, (axis, color) in enumerate(zip(AXES, (theme.AXIS_X, theme.AXIS_Y))):
+            row_origin = origin + i * 3.3 * RIGHT
+            name = theme.label(f"{axis}", size=22, color=color).move_to(row_origin + 0.3 * LEFT + 0.12 * DOWN)
+            length = abs(float(m[i])) * k
+            start = row_origin + 0.1 * RIGHT
+            arrow = vector_arrow(start, start + max(length, 1e-3) * RIGHT, theme.VELOCITY, stroke_width=5) if length > 0.02 else VGroup()
+            sq = AccumulatorSquares([v[i]], k**2, start + 0.15 * DOWN, colors=(color,), quadrants=((1, -1),))
+            mark = "m̂" if corrected else "m"
+            vmark = "v̂" if corrected else "v"
+            text = f"|{mark}| = {fmt(abs(m[i]), 3)}   {vmark} = {fmt(v[i], 3)}"
+            if corrected:
+                text += f"   ratio = {fmt(abs(stride_ratios(traj, t)[i]), 3)}"
+            caption = theme.label(text, size=15, color=theme.TEXT).next_to(start, UP, buff=0.14).align_to(name, LEFT)
+            group.add(VGroup(name, arrow, sq, caption))
+        return group
+
+    # --- 2. Adam next to momentum and RMSProp -------------------------------------------------
+
+    def comparison(self) -> None:
+        s = self.settings
+        surface = self.traj.surface
+        names = ("momentum", "rmsprop", "adam")
+        lrs = {"adam": s["lr"], **dict(s["compare_lrs"])}
+        racers = run_race(surface, names, lrs, tuple(self.traj.positions[0]), s["compare_steps"], 1e-3)
+        cmap = self.cmap
+        paths = VGroup()
+        balls = VGroup()
+        for r in racers:
+            path = ClippedPath(r.traj.positions, cmap.c2p, tuple(tuple(x) for x in surface.ranges), color=theme.method_color(r.name), stroke_width=3.5)
+            path.set_progress(0)
+            paths.add(path)
+            balls.add(Ball(0.11, theme.method_color(r.name)).move_to(cmap.c2p(r.traj.positions[0])))
+        legend = Legend([(short_name(r.name), theme.method_color(r.name), f"α = {fmt(r.lr)}") for r in racers])
+        legend.to_corner(UP + RIGHT, buff=0.4)
+        floor = float(surface.value(surface.global_minimum)) if surface.global_minimum is not None else None
+        chart = LossChart({r.name: r.traj.losses for r in racers}, {r.name: theme.method_color(r.name) for r in racers},
+                          s["compare_steps"], log=True, floor=floor, floor_label="the minimum", width=5.0, height=2.4)
+        chart.set_progress(0)
+        chart.next_to(legend, DOWN, buff=0.5).align_to(legend, RIGHT)
+        with self.narrate("Now Adam next to its two parents, on the same surface and from the same start."):
+            self.play(FadeOut(self.part1), run_time=0.8)
+            self.play(FadeIn(legend), FadeIn(balls), FadeIn(chart), run_time=0.8)
+        clock = ValueTracker(0.0)
+        end = max(r.traj.steps for r in racers)
+
+        def follow(group):
+            kk = clock.get_value()
+            for r, path, ball in zip(racers, paths, balls):
+                path.set_progress(kk)
+                ball.move_to(path.head(kk)[0])
+            chart.set_progress(kk)
+
+        racing = VGroup(paths, balls)
+        self.add(racing)
+        racing.add_updater(follow)
+        chart.add_updater(lambda m: m.set_progress(clock.get_value()))
+        with self.narrate(
+            "Momentum builds speed but swings across the steep direction. RMSProp evens out the axes but has no memory of direction. "
+            "Adam inherits both: the speed of one and the per-axis stride of the other."
+        ):
+            self.play(clock.animate.set_value(end), run_time=min(12.0, max(5.0, end / 8)), rate_func=linear)
+        racing.clear_updaters()
+        chart.clear_updaters()
+        finals = ", ".join(f"{short_name(r.name)} {fmt(r.final_loss, 3)}" for r in racers)
+        with self.narrate(f"After {s['compare_steps']} steps the losses are: {finals}."):
+            pass
+        with self.narrate("That is Adam: momentum holds the steering wheel, RMSProp decides how long each stride is."):
+            self.play(FadeOut(VGroup(legend, chart, racing)), run_time=1)

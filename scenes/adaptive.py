@@ -1,0 +1,713 @@
+"""Curriculum C (last bullet), F and G: adaptive learning rates, one square per axis.
+
+Render: ``gdexplain render one-learning-rate`` / ``adagrad`` / ``rmsprop``, or
+``manim -ql scenes/adaptive.py OneLearningRate`` (``AdaGradScene``,
+``RMSPropScene``).
+
+Three scenes. ``one-learning-rate``: in a ravine a single α either crawls
+along the flat axis or bounces between the steep walls, where the loss
+stops falling while the gradient stays large. ``adagrad``: at the ball one
+square per axis whose area is the accumulated squared gradient; the step on
+each axis is the gradient divided by the side of its square; then AdaGrad
+against plain GD on the elliptic bowl and at a saddle, and its weakness,
+α/√s only falls. ``rmsprop``: the same squares, which now shrink to ρ times
+their area before g² is added, so the first step is 1/√(1−ρ) times α and
+the ball keeps going where AdaGrad stalls.
+
+Every position, square and number comes from core trajectories
+(``sq_grad_sum`` for AdaGrad, ``sq_grad_avg`` for RMSProp); squares are drawn
+with :mod:`gdexplain.visual.squares` at one stated scale per picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UL,
+    UP,
+    UR,
+    UpdateFromAlphaFunc,
+    linear,
+    Create,
+    FadeIn,
+    FadeOut,
+    Group,
+    Indicate,
+    GrowArrow,
+    Transform,
+    VGroup,
+)
+
+from gdexplain.optimizers import make_optimizer
+from gdexplain.scene import ExplainerScene
+from gdexplain.surfaces import Surface, get_surface
+from gdexplain.trajectory import Trajectory, run
+from gdexplain.visual import theme
+from gdexplain.visual.charts import StepChart
+from gdexplain.visual.contour import ContourMap
+from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_shrink, label_arrow, vector_arrow
+from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
+from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote, nice_square_scale, square_sides
+
+#: The accumulator each method records (see gdexplain.optimizers).
+ACCUMULATOR = {"adagrad": "sq_grad_sum", "rmsprop": "sq_grad_avg"}
+#: Steps explained one by one before the rest play quickly.
+SLOW_STEPS = 3
+#: Largest square side (scene units) in the step-by-step pictures.
+MAX_SIDE = 1.6
+#: Hand-picked views for the step-by-step map, so that squares and arrows fit around the default start.
+STEP_VIEWS = {"ravine": ((-9.0, 2.0), (-4.0, 3.0))}
+#: Square labels, one per axis.
+SQUARE_LABELS = ("s_x", "s_y")
+#: Largest side of the g² squares shown before RMSProp scales them by (1−ρ); bigger ones are drawn dashed.
+GRAD_SQUARE_CAP = 2.4
+
+ADAGRAD_RULE = (
+    "{{ s_t : acc }} = {{ s_(t-1) : prev }} + {{ g_t^2 : sq }} \\ "
+    "{{ Delta theta : step }} = - alpha {{ g_t : grad }} / ({{ sqrt(s_t) : side }} + epsilon)"
+)
+RMSPROP_RULE = (
+    "{{ s_t : acc }} = {{ rho s_(t-1) : prev }} + {{ (1 - rho) g_t^2 : sq }} \\ "
+    "{{ Delta theta : step }} = - alpha {{ g_t : grad }} / ({{ sqrt(s_t) : side }} + epsilon)"
+)
+
+
+# --- pure data → picture mappings (tests check these against `gdexplain trace`) -------------
+
+
+def accumulator(traj: Trajectory) -> np.ndarray:
+    """The per-axis accumulator the squares show, row t = after step t (row 0: zeros)."""
+    return traj.quantity(ACCUMULATOR[traj.optimizer.name])
+
+
+def step_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
+    """Readout rows of step ``t`` (from θ_{t−1} to θ_t), every value as recorded by the core."""
+    acc = accumulator(traj)
+    g = traj.quantity("grad")[t]
+    rows = [("step t", str(t)), ("g", fmt_vector(g)), ("g²", fmt_vector(g**2))]
+    if traj.optimizer.name == "rmsprop":
+        rows.append(("s(t−1)", fmt_vector(acc[t - 1])))
+    rows += [
+        ("s", fmt_vector(acc[t])),
+        ("√s", fmt_vector(np.sqrt(acc[t]))),
+        ("Δθ", fmt_vector(traj.quantity("delta")[t])),
+    ]
+    return rows
+
+
+def rmsprop_parts(traj: Trajectory, t: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """The two pieces of RMSProp's s_t as drawn: (ρ·s_{t−1}, (1−ρ)·g_t²); they add up to the recorded s_t."""
+    acc = accumulator(traj)
+    g = traj.quantity("grad")[t]
+    return rho * acc[t - 1], (1 - rho) * g**2
+
+
+def effective_lr(traj: Trajectory) -> np.ndarray:
+    """α_t / (√s_t + ε) per axis for steps 1…T (row i = step i+1): the rate each axis really gets."""
+    acc = accumulator(traj)[1:]
+    lr = traj.quantity("lr")[1:]
+    eps = float(traj.optimizer.eps)  # type: ignore[attr-defined]
+    return lr[:, None] / (np.sqrt(acc) + eps)
+
+
+def gradient_tip(cmap: ContourMap, at: np.ndarray, grad: np.ndarray, factor: float) -> np.ndarray:
+    """Scene point of the tip of the gradient arrow drawn ``factor`` times its true length."""
+    unit = cmap.axes.x_axis.get_unit_size()
+    return cmap.c2p(at) + factor * unit * np.array([grad[0], grad[1], 0.0])
+
+
+def view_of(surface: Surface, positions: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The map's ranges: a hand-picked view for the default pictures, else the surface's range grown to the path."""
+    if surface.name in STEP_VIEWS:
+        (x0, x1), (y0, y1) = STEP_VIEWS[surface.name]
+    else:
+        (x0, x1), (y0, y1) = surface.ranges
+    finite = positions[np.all(np.isfinite(positions), axis=1)]
+    x0, x1 = min(x0, float(finite[:, 0].min())), max(x1, float(finite[:, 0].max()))
+    y0, y1 = min(y0, float(finite[:, 1].min())), max(y1, float(finite[:, 1].max()))
+    return (x0, x1), (y0, y1)
+
+
+@dataclass
+class Runner:
+    """One ball on a map in a race: its trajectory, colour, marks and (optionally) squares."""
+
+    name: str
+    traj: Trajectory
+    color: str
+    ball: Ball
+    trail: VGroup
+    squares: AccumulatorSquares | None = None
+
+
+# --- shared scene machinery ---------------------------------------------------------------
+
+
+class _AdaptiveBase(ExplainerScene):
+    """Helpers shared by the three scenes: titles, maps, squares that follow a ball, races."""
+
+    pending: Group | None = None
+
+    def clear_pending(self) -> None:
+        """Fade out what the previous part left on screen (call inside the next part's first beat)."""
+        if self.pending is not None:
+            self.play(FadeOut(self.pending), run_time=0.6)
+            self.remove(self.pending)
+            self.pending = None
+
+    def title(self, text: str) -> VGroup:
+        t = theme.label(text, size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        return t
+
+    def place_map(self, surface: Surface, positions: np.ndarray, height: float, view=None) -> ContourMap:
+        (xr, yr) = view if view is not None else view_of(surface, positions)
+        width = height * (xr[1] - xr[0]) / (yr[1] - yr[0])
+        if width > 8.6:  # keep room for the right-hand column
+            height *= 8.6 / width
+            width = 8.6
+        cmap = ContourMap(surface, height=height, width=width, x_range=xr, y_range=yr)
+        cmap.to_edge(LEFT, buff=0.5).shift(0.35 * DOWN)
+        return cmap
+
+    def squares_at(self, cmap: ContourMap, traj: Trajectory, t: int, scale: float, k_pos: int | None = None,
+                   labels: Sequence[str] | None = SQUARE_LABELS, cap: float | None = None,
+                   values: np.ndarray | None = None) -> AccumulatorSquares:
+        """Squares of the accumulator after step ``t`` (or of ``values``) at the ball's position ``k_pos`` (default t)."""
+        vals = accumulator(traj)[t] if values is None else values
+        at = cmap.c2p(traj.positions[t if k_pos is None else k_pos])
+        return AccumulatorSquares(vals, scale, at, labels=labels, cap=cap)
+
+    # --- a race of several balls on one map -------------------------------------------------
+
+    def play_steps(self, cmap: ContourMap, runners: list[Runner], k0: int, k1: int, run_time: float,
+                   scale: float | None, cap: float | None, readout: Readout | None = None, readout_of=None,
+                   labels: Sequence[str] | None = None) -> None:
+        """Move every runner from step ``k0`` to step ``k1`` in ONE play (cheap: the map is drawn once).
+
+        Balls glide along their recorded steps, trails grow, squares show the
+        accumulator of the step being taken, and ``readout`` (rebuilt with
+        ``readout_of(k)``) changes when a step completes.
+        """
+        if k1 <= k0:
+            return
+        state = {"k": k0}
+        lines = []
+        for r in runners:
+            line = PathTrail([cmap.c2p(r.traj.positions[min(k0, r.traj.steps)])] * 2, color=r.color, stroke_width=3, dots=False)
+            r.trail.add(line)
+            lines.append(line)
+
+        def update(group, alpha: float) -> None:
+            x = k0 + alpha * (k1 - k0)
+            k = min(int(np.floor(x)), k1 - 1)
+            frac = x - k
+            for r, line in zip(runners, lines):
+                n = r.traj.steps
+                kk, ff = (k, frac) if k < n else (n, 0.0)
+                pts = [cmap.c2p(p) for p in r.traj.positions[k0 : min(kk, n) + 1]]
+                here = r.traj.positions[min(kk, n)]
+                nxt = r.traj.positions[min(kk + 1, n)]
+                now = cmap.c2p(here + ff * (nxt - here))
+                line.line.set_points_as_corners([*pts, now] if pts else [now, now])
+                r.ball.move_to(now)
+                if r.squares is not None and scale is not None:
+                    t = min(kk + 1, n)
+                    r.squares.become(AccumulatorSquares(accumulator(r.traj)[t], scale, now, labels=labels, cap=cap))
+            done = int(np.floor(x))
+            every = max(1, (k1 - k0) // 8)  # rebuilding text is slow: at most ~8 readout updates per play
+            if done < k1 and (done - k0) % every:
+                done = state["k"]
+            if readout is not None and readout_of is not None and done != state["k"]:
+                state["k"] = done
+                readout.become(readout_of(min(done, k1)).placed_like(readout))
+
+        movers = Group(*(m for r in runners for m in (r.ball, r.trail) + ((r.squares,) if r.squares is not None else ())))
+        if readout is not None:
+            movers.add(readout)
+        self.play(UpdateFromAlphaFunc(movers, update), run_time=run_time, rate_func=linear)
+
+    def race(self, cmap: ContourMap, runners: list[Runner], scale: float | None, cap: float | None,
+             beats: Sequence[str], readout_pos: np.ndarray, step_time: float = 0.18) -> Readout:
+        """Play the runners' steps together over ``beats`` (the steps are split evenly between beats)."""
+        n = max(r.traj.steps for r in runners)
+        readout = self.race_readout(runners, 0).move_to(readout_pos, aligned_edge=UL)
+        bounds = np.linspace(0, n, len(beats) + 1).round().astype(int)
+        for i, text in enumerate(beats):
+            with self.narrate(text):
+                if i == 0:
+                    self.play(FadeIn(readout), run_time=0.4)
+                k0, k1 = int(bounds[i]), int(bounds[i + 1])
+                self.play_steps(cmap, runners, k0, k1, max(1.0, step_time * (k1 - k0)), scale, cap, readout,
+                                lambda k: self.race_readout(runners, k))
+        return readout
+
+    @staticmethod
+    def race_readout(runners: list[Runner], k: int) -> Readout:
+        rows = [("step", str(k))]
+        for r in runners:
+            i = min(k, r.traj.steps)
+            rows.append((f"{r.name} loss", fmt(r.traj.losses[i])))
+        colors = {f"{r.name} loss": r.color for r in runners}
+        return Readout(rows, colors=colors, min_width=3.6)
+
+    def make_runner(self, cmap: ContourMap, name: str, traj: Trajectory, color: str, scale: float | None = None,
+                    cap: float | None = None) -> Runner:
+        ball = Ball(radius=0.11, color=color).move_to(cmap.c2p(traj.positions[0]))
+        sq = None
+        if scale is not None:
+            sq = AccumulatorSquares(accumulator(traj)[0], scale, cmap.c2p(traj.positions[0]), labels=None, cap=cap)
+        return Runner(name, traj, color, ball, VGroup(), sq)
+
+
+# --- 1. one learning rate -----------------------------------------------------------------
+
+
+class OneLearningRate(_AdaptiveBase):
+    """A small α crawls, a large α bounces: one rate cannot suit a steep and a flat axis."""
+
+    slug = "one-learning-rate"
+
+    def construct(self) -> None:
+        s = self.settings
+        surface = get_surface(s["surface"])
+        small = run(make_optimizer("gd", lr=s["lr_small"]), surface, s["start"], s["steps"])
+        large = run(make_optimizer("gd", lr=s["lr_large"]), surface, s["start"], s["steps"])
+        colors = {"small": "#E6E6E6", "large": "#F4A259"}
+
+        title = self.title("One learning rate for every axis?")
+        cmap = ContourMap(surface, height=3.6, width=min(8.0, 3.6 * np.ptp(surface.ranges[0]) / np.ptp(surface.ranges[1])))
+        cmap.to_corner(UL, buff=0.5).shift(0.5 * DOWN)
+        ball = Ball().move_to(cmap.c2p(small.positions[0]))
+        with self.narrate(
+            "Here is a ravine. Across it, along y, the walls are steep. Along it, in x, the floor is almost flat. "
+            "The lowest point is in the middle."
+        ):
+            self.play(FadeIn(title), FadeIn(cmap), run_time=1)
+            self.play(FadeIn(ball, shift=0.3 * DOWN), run_time=0.5)
+
+        loss_max = float(np.nanmax(np.concatenate([small.losses, large.losses])))
+        norm_max = float(np.nanmax(np.concatenate([small.gradient_norms(), large.gradient_norms()])))
+        n = max(small.steps, large.steps, 1)
+        loss_chart = StepChart(n, loss_max, "loss", width=3.6, height=1.6).to_corner(UR, buff=0.5).shift(0.5 * DOWN + 0.2 * LEFT)
+        norm_chart = StepChart(n, norm_max, "gradient size ‖∇L‖", width=3.6, height=1.6)
+        norm_chart.next_to(loss_chart, DOWN, buff=0.75).align_to(loss_chart, LEFT)
+
+        runs = (("small", small, s["lr_small"]), ("large", large, s["lr_large"]))
+        legend = VGroup()
+        texts = {
+            "small": (
+                f"First a careful learning rate, alpha {fmt(s['lr_small'])}. Across the ravine the ball settles quickly, "
+                "but along the floor it crawls."
+            ),
+            "large": (
+                f"Now a bold one, alpha {fmt(s['lr_large'])}. Along the floor it travels well, but across the ravine "
+                "every step overshoots, and the ball bounces from wall to wall."
+            ),
+        }
+        balls = {}
+        for key, traj, lr in runs:
+            color = colors[key]
+            b = Ball(color=color).move_to(cmap.c2p(traj.positions[0]))
+            balls[key] = b
+            trail = PathTrail([cmap.c2p(p) for p in traj.positions], color=color, stroke_width=3)
+            entry = theme.label(f"α = {fmt(lr)} ({'careful' if key == 'small' else 'bold'})", size=theme.SMALL_SIZE, color=color)
+            legend.add(entry)
+            with self.narrate(texts[key]):
+                if key == "small":
+                    self.remove(ball)
+                    self.add(b)
+                    self.play(FadeIn(loss_chart), FadeIn(norm_chart), run_time=0.6)
+                else:
+                    self.add(b)
+                entry.next_to(cmap, DOWN, buff=0.2).align_to(cmap, LEFT)
+                if key == "large":
+                    entry.next_to(legend[0], DOWN, buff=0.12, aligned_edge=LEFT)
+                self.play(FadeIn(entry), run_time=0.4)
+                self.play(
+                    Create(trail.line), FadeIn(trail.dots),
+                    b.animate.move_to(cmap.c2p(traj.positions[-1])),
+                    Create(loss_chart.series(traj.losses, color)),
+                    Create(norm_chart.series(traj.gradient_norms(), color)),
+                    run_time=4,
+                )
+
+        big = large.gradient_norms()
+        with self.narrate(
+            "Look at the bold run's charts. The loss stopped falling, yet the gradient is still large. "
+            "That is the sign of bouncing between walls. At a real minimum the gradient would shrink to almost nothing."
+        ):
+            note = theme.label(
+                f"α = {fmt(s['lr_large'])} after {large.steps} steps: loss {fmt(large.losses[-1])}, ‖∇L‖ {fmt(big[-1])}",
+                size=theme.SMALL_SIZE, color=colors["large"],
+            ).next_to(legend, DOWN, buff=0.3).align_to(legend, LEFT)
+            self.play(FadeIn(note), run_time=0.6)
+
+        table = Readout(
+            [
+                (f"α = {fmt(s['lr_small'])} ends at", fmt_vector(small.positions[-1])),
+                (f"α = {fmt(s['lr_large'])} ends at", fmt_vector(large.positions[-1])),
+                ("the minimum", fmt_vector(surface.minima[0]) if surface.minima else "none"),
+            ],
+            colors={f"α = {fmt(s['lr_small'])} ends at": colors["small"], f"α = {fmt(s['lr_large'])} ends at": colors["large"]},
+        )
+        table.next_to(note, DOWN, buff=0.2).align_to(legend, LEFT)
+        with self.narrate(
+            "Compare where each run ended. The careful one finished the steep direction and not the flat one. "
+            "The bold one did the opposite."
+        ):
+            self.play(FadeIn(table), run_time=0.8)
+        with self.narrate(
+            "The steep axis needs small steps. The flat axis wants big ones. A single alpha cannot serve both. "
+            "So give every parameter a learning rate of its own, fitted to how steep its own direction has been."
+        ):
+            moral = theme.label("→ one learning rate per parameter", size=theme.BODY_SIZE, color=theme.HIGHLIGHT)
+            moral.next_to(table, RIGHT, buff=0.6).align_to(table, DOWN)
+            self.play(FadeIn(moral), run_time=0.6)
+        with self.narrate("That is what adaptive methods do. The first one is called AdaGrad."):
+            self.play(Indicate(moral, color=theme.HIGHLIGHT), run_time=1)
+
+
+# --- 2 + 3. step by step with squares ---------------------------------------------------------
+
+
+class _SquaresStepByStep(_AdaptiveBase):
+    """The step-by-step part shared by AdaGrad and RMSProp."""
+
+    method = "adagrad"
+
+    def step_part(self, traj: Trajectory, rule: str, title_text: str, intro: str) -> tuple[ContourMap, Group]:
+        """Map, ball, squares, formula and readout; explain the first steps slowly, then play the rest."""
+        pos, acc = traj.positions, accumulator(traj)
+        title = self.title(title_text)
+        cmap = self.place_map(traj.surface, pos, height=5.4, view=view_of(traj.surface, pos))
+        ball = Ball().move_to(cmap.c2p(pos[0]))
+        scale = nice_square_scale(acc[1:].ravel(), MAX_SIDE)
+        squares = self.squares_at(cmap, traj, 0, scale)
+        unit = cmap.axes.x_axis.get_unit_size()
+        grads = traj.quantity("grad")
+        slow = min(SLOW_STEPS, traj.steps)
+        factor = arrow_shrink([np.linalg.norm(grads[t]) * unit for t in range(1, slow + 1)], longest=1.4)
+        notes = VGroup(ScaleNote(factor, "gradient arrows"), SquareScaleNote(scale, "s"))
+        notes.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
+        formula = FormulaPanel(rule, font_size=32)
+        right_x = (cmap.get_right()[0] + 7.1) / 2
+        formula.move_to([right_x, 2.6, 0])
+        with self.narrate(intro):
+            self.play(FadeIn(title), FadeIn(cmap), run_time=1)
+            self.play(FadeIn(ball, shift=0.3 * DOWN), FadeIn(formula), run_time=0.8)
+        self.add(squares)
+        readout = self.step_readout(traj, 1, reveal=1).next_to(formula, DOWN, buff=0.3)
+        readout.set_x(right_x)
+        trail = VGroup()
+        for t in range(1, slow + 1):
+            self.explain_step(traj, t, cmap, ball, squares, readout, formula, notes, factor, scale, trail, full=(t == 1), last=(t == slow))
+        rest = range(slow + 1, traj.steps + 1)
+        with self.narrate(self.fast_forward_text(traj)):
+            self.play(formula.light({}), run_time=0.3)
+            runner = Runner(self.method, traj, theme.PATH, ball, trail, squares)
+            # Labels are text, too costly to rebuild every frame: they step aside while the ball runs.
+            squares.become(self.squares_at(cmap, traj, slow, scale, labels=None))
+            self.play_steps(cmap, [runner], slow, traj.steps, max(1.0, 0.2 * len(rest)), scale, None, readout,
+                            lambda k: self.step_readout(traj, max(k, 1)))
+            squares.become(self.squares_at(cmap, traj, traj.steps, scale))
+        return cmap, Group(title, cmap, ball, squares, readout, formula, notes, trail)
+
+    def step_readout(self, traj: Trajectory, t: int, reveal: int | None = None) -> Readout:
+        rows = step_rows(traj, t)
+        if reveal is not None:
+            rows = [(n, v if i <= reveal else "…") for i, (n, v) in enumerate(rows)]
+        colors = {"g": theme.GRADIENT, "g²": theme.GRADIENT, "Δθ": theme.STEP, "s": theme.HIGHLIGHT, "√s": theme.HIGHLIGHT}
+        return Readout(rows, colors=colors, min_width=4.3)
+
+    def square_beats(self, traj: Trajectory, t: int, cmap: ContourMap, squares: AccumulatorSquares, scale: float,
+                     formula: FormulaPanel, full: bool) -> None:
+        """Animate s_{t−1} → s_t (overridden by RMSProp)."""
+        raise NotImplementedError
+
+    def explain_step(self, traj, t, cmap, ball, squares, readout, formula, notes, factor, scale, trail, full, last) -> None:
+        pos, grads = traj.positions, traj.quantity("grad")
+        here, nxt = cmap.c2p(pos[t - 1]), cmap.c2p(pos[t])
+        g_arrow = vector_arrow(here, gradient_tip(cmap, pos[t - 1], grads[t], factor), theme.GRADIENT)
+        g_label = label_arrow(g_arrow, theme.label("g", size=theme.LABEL_SIZE, color=theme.GRADIENT), side=1)
+        n_rows = len(step_rows(traj, t))
+        grad_text = (
+            "Step one. At the ball, the gradient: steep across the ravine, gentle along it."
+            if full else f"Step {t}. A new gradient at the new spot."
+        )
+        with self.narrate(grad_text):
+            readout.become(self.step_readout(traj, t, reveal=1).placed_like(readout))
+            if t == 1:
+                self.play(FadeIn(readout), FadeIn(notes[0]), run_time=0.5)
+            self.play(GrowArrow(g_arrow), FadeIn(g_label), formula.light({"grad": theme.GRADIENT}), run_time=1.0)
+            readout.become(self.step_readout(traj, t, reveal=2).placed_like(readout))
+            if t == 1:
+                self.play(FadeIn(notes[1]), run_time=0.3)
+        self.square_beats(traj, t, cmap, squares, scale, formula, full)
+        readout.become(self.step_readout(traj, t, reveal=n_rows - 2).placed_like(readout))
+        s_arrow = vector_arrow(here, nxt, theme.STEP)
+        s_label = label_arrow(s_arrow, theme.label("Δθ", size=theme.LABEL_SIZE, color=theme.STEP), side=1)
+        divide_text = (
+            "Now divide each gradient component by the side of its own square. The steep axis has a big square, "
+            "so its large gradient shrinks a lot. The flat axis has a small square, so its small gradient keeps its size. "
+            "Times alpha, that is the step."
+            if full else "Divide by the sides, times alpha: that is the step."
+        )
+        with self.narrate(divide_text):
+            self.play(formula.light({"grad": theme.GRADIENT, "side": theme.HIGHLIGHT, "step": theme.STEP}), run_time=0.6)
+            self.play(GrowArrow(s_arrow), FadeIn(s_label), run_time=1.0)
+            readout.become(self.step_readout(traj, t).placed_like(readout))
+        move_text = "The ball moves, and the squares come along with it." if full else (
+            "Move." if not last else "Move. Notice how the two steps are much closer in size than the two gradients.")
+        with self.narrate(move_text):
+            seg = PathTrail([here, nxt]).segment(here, nxt)
+            new = self.squares_at(cmap, traj, t, scale)
+            self.play(ball.animate.move_to(nxt), Create(seg), Transform(squares, new), FadeOut(VGroup(g_arrow, g_label)), run_time=1.0)
+            self.play(FadeOut(VGroup(s_arrow, s_label)), run_time=0.3)
+            trail.add(seg)
+
+    def fast_forward_text(self, traj: Trajectory) -> str:
+        return f"After that, the same few moves, again and again, for {traj.steps} steps."
+
+    def grow_squares(self, cmap, traj, t, squares, scale, added: np.ndarray, color_from: float,
+                     cap: float | None = None) -> VGroup:
+        """Squares of ``added`` (area = value × scale) at the ball, in the gradient's colour.
+
+        With ``cap``, a square too big for the picture is drawn dashed at the cap and labelled "capped".
+        """
+        at = cmap.c2p(traj.positions[t - 1])
+        labels = ("g_x²", "g_y²") if cap is not None else None
+        add = AccumulatorSquares(added, scale, at, labels=labels, colors=(theme.GRADIENT, theme.GRADIENT),
+                                 fill_opacity=0.45, cap=cap)
+        return add
+
+
+class AdaGradScene(_SquaresStepByStep):
+    """AdaGrad with its squares, two races against GD, and α/√s falling forever."""
+
+    slug = "adagrad"
+    method = "adagrad"
+
+    def construct(self) -> None:
+        s = self.settings
+        surface = get_surface(s["surface"])
+        traj = run(make_optimizer("adagrad", lr=s["lr"], eps=s["eps"]), surface, s["start"], s["steps"])
+        self.traj = traj
+        _, group = self.step_part(
+            traj, ADAGRAD_RULE, "AdaGrad: a square per axis",
+            "AdaGrad gives each parameter a memory: one square per axis. The area of a square is the sum of every "
+            "squared gradient that axis has seen. At the start nothing has been seen, so the squares are empty.",
+        )
+        self.pending = group
+        self.race_against_gd(s["bowl_surface"], s["bowl_lr"], s["race_steps"], (
+            "An elliptic bowl. Plain descent, in white, follows the steepest way down, which is not the way to the minimum.",
+            "AdaGrad, in orange, evens out the two axes: its first steps are equal on both, straight along the diagonal toward the middle.",
+        ))
+        self.race_against_gd(s["saddle_surface"], s["saddle_lr"], s["race_steps"], (
+            "Now a saddle. Plain descent slides toward the flat middle, where the gradient fades, and it slows to a crawl.",
+            "AdaGrad divides the tiny downhill gradient by a tiny square, so even a faint slope gives a full-sized step. "
+            "It gets away.",
+        ))
+        self.weakness_part(traj)
+
+    def square_beats(self, traj, t, cmap, squares, scale, formula, full) -> None:
+        g = traj.quantity("grad")[t]
+        text = (
+            "Square each gradient component. That is a square too, of area g squared. Add it to the axis's square: "
+            "the steep axis grows a big square, the flat axis only a small one."
+            if full else "Square it, and add it to the squares."
+        )
+        with self.narrate(text):
+            add = self.grow_squares(cmap, traj, t, squares, scale, g**2, 0)
+            self.play(formula.light({"grad": theme.GRADIENT, "sq": theme.GRADIENT}), FadeIn(add), run_time=0.8)
+            new = self.squares_at(cmap, traj, t, scale, k_pos=t - 1)
+            self.play(Transform(squares, new), FadeOut(add), formula.light({"sq": theme.GRADIENT, "acc": theme.HIGHLIGHT, "prev": theme.HIGHLIGHT}), run_time=1.0)
+
+    def race_against_gd(self, surface_name: str, lr: float, steps: int, beats: Sequence[str]) -> None:
+        surface = get_surface(surface_name)
+        gd = run(make_optimizer("gd", lr=lr), surface, None, steps)
+        ada = run(make_optimizer("adagrad", lr=lr, eps=self.settings["eps"]), surface, None, steps)
+        cmap = self.place_map(surface, np.vstack([gd.positions, ada.positions]), height=5.6)
+        scale = nice_square_scale(accumulator(ada)[1:].ravel(), 1.0)
+        r_gd = self.make_runner(cmap, "GD", gd, theme.method_color("gd"))
+        r_ada = self.make_runner(cmap, "AdaGrad", ada, theme.method_color("adagrad"), scale)
+        head = theme.label(f"{surface.title}: plain GD and AdaGrad, both α = {fmt(lr)}", size=theme.BODY_SIZE)
+        head.to_corner(UL, buff=0.35)
+        note = SquareScaleNote(scale, "s").next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
+        right_x = cmap.get_right()[0] + 0.5
+        with self.narrate(f"Both start at the same point, with the same alpha, {fmt(lr)}."):
+            self.clear_pending()
+            self.play(FadeIn(head), FadeIn(cmap), run_time=0.8)
+            self.play(FadeIn(r_gd.ball), FadeIn(r_ada.ball), FadeIn(note), run_time=0.5)
+            self.add(r_gd.trail, r_ada.trail, r_ada.squares, r_gd.ball, r_ada.ball)
+        readout = self.race(cmap, [r_gd, r_ada], scale, None, beats, np.array([right_x, 2.6, 0]))
+        with self.narrate(f"After {steps} steps: {self._verdict(gd, ada)}"):
+            self.wait(0.5)
+        self.pending = Group(head, cmap, note, readout, r_gd.ball, r_ada.ball, r_gd.trail, r_ada.trail, r_ada.squares)
+
+    @staticmethod
+    def _verdict(gd: Trajectory, ada: Trajectory) -> str:
+        a, b = gd.final_loss, ada.final_loss
+        if b < a:
+            return f"AdaGrad's loss is {fmt(b)}, plain descent's is {fmt(a)}."
+        return f"plain descent's loss is {fmt(a)}, AdaGrad's is {fmt(b)}: here the head start did not last."
+
+    def weakness_part(self, traj: Trajectory) -> None:
+        eff = effective_lr(traj)
+        chart = StepChart(traj.steps, float(np.nanmax(eff)), "effective learning rate α / (√s + ε)", width=7.5, height=3.6)
+        chart.move_to(0.3 * DOWN)
+        head = theme.label("AdaGrad's weakness", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        xs = chart.series(eff[:, 0], theme.AXIS_X, start_step=1)
+        ys = chart.series(eff[:, 1], theme.AXIS_Y, start_step=1)
+        key = VGroup(
+            theme.label("x axis: α/√s_x", size=theme.SMALL_SIZE, color=theme.AXIS_X),
+            theme.label("y axis: α/√s_y", size=theme.SMALL_SIZE, color=theme.AXIS_Y),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(chart.axes, RIGHT, buff=0.3).align_to(chart.axes, UP)
+        with self.narrate(
+            "There is a catch. The squares only ever grow: every squared gradient is added, and nothing is taken away."
+        ):
+            self.clear_pending()
+            self.play(FadeIn(head), FadeIn(chart), run_time=0.8)
+        with self.narrate(
+            "So the rate each axis really gets, alpha over the side of its square, can only fall. "
+            f"Here it is for the {traj.surface.title.lower()} run, step by step."
+        ):
+            self.play(Create(xs), Create(ys), FadeIn(key), run_time=3)
+        first, last = eff[0], eff[-1]
+        with self.narrate(
+            "On a long journey the steps keep shrinking, even where the ground is still sloped. "
+            "AdaGrad can stall before it arrives. The fix is to let the squares forget, which is RMSProp."
+        ):
+            vals = Readout(
+                [("α/√s at step 1", fmt_vector(first)), (f"α/√s at step {traj.steps}", fmt_vector(last))],
+            ).next_to(chart, DOWN, buff=0.3)
+            self.play(FadeIn(vals), run_time=0.6)
+
+
+class RMSPropScene(_SquaresStepByStep):
+    """RMSProp's squares shrink by ρ, then grow by (1−ρ)g²; side by side with AdaGrad."""
+
+    slug = "rmsprop"
+    method = "rmsprop"
+
+    def construct(self) -> None:
+        s = self.settings
+        surface = get_surface(s["surface"])
+        traj = run(make_optimizer("rmsprop", lr=s["lr"], rho=s["rho"], eps=s["eps"]), surface, s["start"], s["steps"])
+        self.traj = traj
+        _, group = self.step_part(
+            traj, RMSPROP_RULE, "RMSProp: squares that forget",
+            "RMSProp keeps AdaGrad's picture, one square per axis, with one change: before each new gradient "
+            f"comes in, the old squares shrink. The decay rate rho is {fmt(s['rho'])}.",
+        )
+        self.pending = group
+        self.first_step_part(traj)
+        self.race_part()
+
+    def fast_forward_text(self, traj: Trajectory) -> str:
+        return f"Then shrink, add, divide and move, again and again, for {traj.steps} steps."
+
+    def square_beats(self, traj, t, cmap, squares, scale, formula, full) -> None:
+        rho = self.settings["rho"]
+        kept, added = rmsprop_parts(traj, t, rho)
+        g = traj.quantity("grad")[t]
+        if full:
+            with self.narrate(
+                "First, the squares shrink to rho times their area. They are empty now, so nothing happens yet; "
+                "later this is how old gradients fade away."
+            ):
+                self.play(formula.light({"prev": theme.HIGHLIGHT}), run_time=0.6)
+            with self.narrate(
+                "Then square the gradient. On its own, g squared would be a square far too big for this picture: "
+                "the dashed one is cut to fit."
+            ):
+                add = self.grow_squares(cmap, traj, t, squares, scale, g**2, 0, cap=GRAD_SQUARE_CAP)
+                self.play(formula.light({"sq": theme.GRADIENT, "grad": theme.GRADIENT}), FadeIn(add), run_time=0.8)
+            with self.narrate(
+                f"But only one minus rho of it goes in: {fmt(1 - rho)} of the area. The square that is added is far smaller."
+            ):
+                small = self.grow_squares(cmap, traj, t, squares, scale, added, 0)
+                self.play(Transform(add, small), run_time=1.0)
+                new = self.squares_at(cmap, traj, t, scale, k_pos=t - 1)
+                self.play(Transform(squares, new), FadeOut(add), formula.light({"acc": theme.HIGHLIGHT}), run_time=0.8)
+        else:
+            with self.narrate("Shrink the squares by rho, then add one minus rho times the squared gradient."):
+                shrunk = self.squares_at(cmap, traj, t, scale, k_pos=t - 1, values=kept)
+                self.play(Transform(squares, shrunk), formula.light({"prev": theme.HIGHLIGHT}), run_time=0.6)
+                add = self.grow_squares(cmap, traj, t, squares, scale, added, 0)
+                self.play(FadeIn(add), formula.light({"sq": theme.GRADIENT, "acc": theme.HIGHLIGHT}), run_time=0.5)
+                new = self.squares_at(cmap, traj, t, scale, k_pos=t - 1)
+                self.play(Transform(squares, new), FadeOut(add), run_time=0.6)
+
+    def first_step_part(self, traj: Trajectory) -> None:
+        rho = self.settings["rho"]
+        d1 = traj.quantity("delta")[1]
+        lr = float(traj.quantity("lr")[1])
+        head = theme.label("Why the first step is big", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        derivation = FormulaPanel(
+            "s_1 = (1 - rho) g_1^2 quad ==> quad sqrt(s_1) = sqrt(1 - rho) abs(g_1) \\ "
+            "abs(Delta theta_1) approx (alpha abs(g_1)) / (sqrt(1 - rho) abs(g_1)) = alpha / sqrt(1 - rho)",
+            font_size=36,
+        ).move_to(0.8 * UP)
+        ratio = np.abs(d1) / lr
+        vals = Readout(
+            [("ρ", fmt(rho)), ("1/√(1−ρ)", fmt(1 / np.sqrt(1 - rho))), ("α", fmt(lr)),
+             ("first step Δθ", fmt_vector(d1)), ("|Δθ| / α per axis", fmt_vector(ratio))],
+            colors={"first step Δθ": theme.STEP},
+        ).next_to(derivation, DOWN, buff=0.5)
+        with self.narrate(
+            "Did you notice how long that first step was? After one step the square holds only one minus rho of g squared, "
+            "so its side is the square root of one minus rho, times the gradient."
+        ):
+            self.clear_pending()
+            self.play(FadeIn(head), FadeIn(derivation), run_time=1)
+        with self.narrate(
+            f"Dividing by that side gives a step of alpha over the root of one minus rho: with rho {fmt(rho)}, "
+            f"about {fmt(1 / np.sqrt(1 - rho), 3)} times alpha on every axis, as the recorded step shows. "
+            "AdaGrad's first step is just alpha."
+        ):
+            self.play(FadeIn(vals), run_time=0.8)
+        self.pending = Group(head, derivation, vals)
+
+    def race_part(self) -> None:
+        s = self.settings
+        surface = get_surface(s["race_surface"])
+        lr, steps = s["race_lr"], s["race_steps"]
+        ada = run(make_optimizer("adagrad", lr=lr), surface, None, steps)
+        rms = run(make_optimizer("rmsprop", lr=lr, rho=s["rho"], eps=s["eps"]), surface, None, steps)
+        cmap = self.place_map(surface, np.vstack([ada.positions, rms.positions]), height=5.6)
+        # One scale for both balls, chosen so RMSProp's squares are readable; AdaGrad's are capped (and drawn dashed).
+        scale = nice_square_scale(accumulator(rms)[1:].ravel(), 0.7)
+        cap = 1.4
+        _, capped = square_sides(accumulator(ada)[1:].ravel(), scale, cap)
+        cap_used = cap if capped.any() else None
+        r_ada = self.make_runner(cmap, "AdaGrad", ada, theme.method_color("adagrad"), scale, cap_used)
+        r_rms = self.make_runner(cmap, "RMSProp", rms, theme.method_color("rmsprop"), scale, cap_used)
+        head = theme.label(f"{surface.title}: AdaGrad and RMSProp, both α = {fmt(lr)}", size=theme.BODY_SIZE)
+        head.to_corner(UL, buff=0.35)
+        note = SquareScaleNote(scale, "s", cap_used).next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
+        right_x = cmap.get_right()[0] + 0.5
+        with self.narrate(
+            "Now a race. AdaGrad in orange, RMSProp in blue, same start, same alpha, and each carries its squares, "
+            "drawn at one scale."
+        ):
+            self.clear_pending()
+            self.play(FadeIn(head), FadeIn(cmap), run_time=0.8)
+            self.play(FadeIn(r_ada.ball), FadeIn(r_rms.ball), FadeIn(note), run_time=0.5)
+            self.add(r_ada.trail, r_rms.trail, r_ada.squares, r_rms.squares, r_ada.ball, r_rms.ball)
+        beats = (
+            "AdaGrad's squares pile up every squared gradient it has ever seen. They grow past the cap, so its steps keep shrinking.",
+            "RMSProp's squares forget the old gradients, stay small, and its steps stay useful.",
+            "AdaGrad is still creeping down the slope, while RMSProp has long since reached the valley.",
+        )
+        self.race(cmap, [r_ada, r_rms], scale, cap_used, beats, np.array([right_x, 2.6, 0]), step_time=0.12)
+        with self.narrate(
+            f"After {steps} steps, AdaGrad's loss is {fmt(ada.final_loss)} and RMSProp's is {fmt(rms.final_loss)}. "
+            "Forgetting is what keeps the steps alive."
+        ):
+            self.wait(0.5)

@@ -1,0 +1,268 @@
+"""Optimizer races: several methods, each with its own learning rate, from one start on one surface.
+
+This module knows nothing of Manim. It runs the race through the core
+(:func:`gdexplain.trajectory.run` with a convergence tolerance), sorts the
+outcome of every method into one of a few kinds, ranks them for the
+leaderboard and words the result, so the ``race`` scene only draws.
+
+Outcome rules (what the leaderboard says):
+
+``diverged``
+    the core stopped the run as diverged (a non-finite value, or the point
+    escaped far beyond the surface's range): ``traj.diverged_at``.
+``off the map``
+    the run ended outside the surface's plotting range without diverging
+    (on a surface unbounded below, such as ``saddle``, a method can keep
+    going downhill forever).
+``minimum``
+    the gradient norm fell below ``tol`` (``traj.converged_at``) within
+    :data:`NEAR_FRACTION` of the range's width from a known minimum whose
+    loss is the lowest known (a global minimum).
+``local minimum``
+    the same, near a known minimum that is not a global one.
+``stuck``
+    the gradient norm fell below ``tol`` far from every known minimum: the
+    ball stopped on a saddle or a flat spot, not in a valley.
+``still moving``
+    none of the above after all the steps.
+
+Ranking: methods that reached a global minimum come first, fewest steps
+first; then every other method that did not diverge, lowest final loss
+first (ties: fewer steps); then diverged methods, latest blow-up first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdexplain.errors import InputError
+from gdexplain.optimizers import OPTIMIZERS, make_optimizer
+from gdexplain.surfaces import Surface
+from gdexplain.trajectory import Trajectory, run
+
+#: gradient_descent_viz's five methods, the default field of a race.
+VIZ_METHODS: tuple[str, ...] = ("gd", "momentum", "adagrad", "rmsprop", "adam")
+
+#: Learning rates that make a fair, readable race on a surface whose range is 4 wide
+#: (gradient_descent_viz's [−2, 2]²). Methods whose step length is about α whatever
+#: the gradient (the adaptive ones) get α scaled by the range width / 4 on other
+#: surfaces (see :func:`default_lr`); GD-like methods keep theirs, since their step
+#: is α times the gradient.
+DEFAULT_LRS: dict[str, float] = {
+    "gd": 0.03,
+    "momentum": 0.02,
+    "nesterov": 0.02,
+    "adagrad": 0.25,
+    "rmsprop": 0.02,
+    "adadelta": 1.0,
+    "adam": 0.05,
+    "adamw": 0.05,
+    "nadam": 0.05,
+    "radam": 0.05,
+    "lion": 0.01,
+    "lookahead": 0.05,
+    "qhm": 0.03,
+    "qhadam": 0.05,
+}
+#: The methods whose default α is scaled with the size of the surface.
+SCALE_FREE = frozenset({"adagrad", "rmsprop", "adam", "adamw", "nadam", "radam", "lion", "lookahead", "qhadam"})
+#: A converged method is "at" a known minimum when closer than this fraction of the range width.
+NEAR_FRACTION = 0.05
+
+#: Short names for legends and the leaderboard.
+SHORT_NAMES: dict[str, str] = {"gd": "GD", "nesterov": "Nesterov"}
+
+OUTCOMES = ("minimum", "local minimum", "stuck", "still moving", "off the map", "diverged")
+
+
+def short_name(name: str) -> str:
+    """``GD``, ``Momentum``, ``Adam`` …: an optimizer's name as a legend shows it."""
+    return SHORT_NAMES.get(name, OPTIMIZERS[name].title)
+
+
+def range_width(surface: Surface) -> float:
+    """The widest side of a surface's plotting range."""
+    return float(max(hi - lo for lo, hi in surface.ranges))
+
+
+def default_lr(name: str, surface: Surface) -> float:
+    """The learning rate a method races with when ``lrs`` does not set one."""
+    if name not in DEFAULT_LRS:
+        raise InputError(f"no default learning rate for {name!r}: set one with lrs={name}=0.05")
+    lr = DEFAULT_LRS[name]
+    if name in SCALE_FREE:
+        lr *= range_width(surface) / 4.0
+    return float(lr)
+
+
+def race_lrs(names: Sequence[str], surface: Surface, lrs: Mapping[str, float] | Sequence[tuple[str, float]] = ()) -> dict[str, float]:
+    """The learning rate of every racer: ``lrs`` where given, else :func:`default_lr`.
+
+    Every rate is checked by building the optimizer, so a bad one raises
+    :class:`InputError` naming the method; ``lrs`` naming a method that is
+    not racing is an error too.
+    """
+    given = dict(lrs)
+    extra = [n for n in given if n not in names]
+    if extra:
+        raise InputError(
+            f"lrs sets {', '.join(extra)}, which {'is' if len(extra) == 1 else 'are'} not in the race "
+            f"({', '.join(names)}): add {'it' if len(extra) == 1 else 'them'} to optimizers or drop {'it' if len(extra) == 1 else 'them'} from lrs"
+        )
+    out = {}
+    for n in names:
+        out[n] = float(given[n]) if n in given else default_lr(n, surface)
+        make_optimizer(n, lr=out[n])
+    return out
+
+
+@dataclass(frozen=True)
+class Racer:
+    """One method's race: its trajectory and how it ended."""
+
+    name: str
+    lr: float
+    traj: Trajectory
+    outcome: str
+    at: int | None
+
+    @property
+    def title(self) -> str:
+        """Short display name."""
+        return short_name(self.name)
+
+    @property
+    def final_loss(self) -> float:
+        """Loss at the last finite position."""
+        return self.traj.final_loss
+
+    def result_text(self) -> str:
+        """The leaderboard's result cell: ``minimum, step 91``, ``diverged, step 7``, ``still moving``."""
+        if self.outcome in ("still moving", "off the map"):
+            return self.outcome
+        return f"{self.outcome}, step {self.at}"
+
+
+def classify(traj: Trajectory) -> tuple[str, int | None]:
+    """The outcome of one run and the step it happened at (see the module docstring)."""
+    surface = traj.surface
+    if traj.diverged_at is not None:
+        return "diverged", traj.diverged_at
+    if not surface.contains(traj.final):
+        return "off the map", None
+    if traj.converged_at is None:
+        return "still moving", None
+    near = nearest_minimum(surface, traj.final)
+    if near is None:
+        return "stuck", traj.converged_at
+    best = float(surface.value(surface.global_minimum))
+    here = float(surface.value(near))
+    is_global = here <= best + 1e-6 * (1.0 + abs(best))
+    return ("minimum" if is_global else "local minimum"), traj.converged_at
+
+
+def nearest_minimum(surface: Surface, point: Sequence[float]) -> tuple[float, ...] | None:
+    """The known minimum within :data:`NEAR_FRACTION` of the range width from ``point``, if any."""
+    if not surface.minima:
+        return None
+    p = np.asarray(point, dtype=float)
+    dists = [float(np.linalg.norm(p - np.asarray(m))) for m in surface.minima]
+    i = int(np.argmin(dists))
+    return surface.minima[i] if dists[i] <= NEAR_FRACTION * range_width(surface) else None
+
+
+def run_race(
+    surface: Surface,
+    names: Sequence[str],
+    lrs: Mapping[str, float] | Sequence[tuple[str, float]] = (),
+    start: Sequence[float] | None = None,
+    steps: int = 150,
+    tol: float = 1e-2,
+) -> list[Racer]:
+    """Run every method from one start; return the racers in the order of ``names``."""
+    rates = race_lrs(names, surface, lrs)
+    racers = []
+    for n in names:
+        traj = run(make_optimizer(n, lr=rates[n]), surface, start, steps, tol=tol)
+        outcome, at = classify(traj)
+        racers.append(Racer(n, rates[n], traj, outcome, at))
+    return racers
+
+
+def rank_key(r: Racer) -> tuple:
+    """Sort key of the leaderboard (see the module docstring)."""
+    if r.outcome == "minimum":
+        return (0, r.at, 0.0)
+    if r.outcome == "diverged":
+        return (2, -(r.at or 0), 0.0)
+    return (1, r.final_loss, r.at if r.at is not None else r.traj.steps + 1)
+
+
+def leaderboard(racers: Sequence[Racer]) -> list[Racer]:
+    """The racers, best first."""
+    return sorted(racers, key=rank_key)
+
+
+def _join(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _steps_list(rs: Sequence[Racer]) -> str:
+    if len(rs) == 1:
+        return f"{rs[0].at} steps"
+    return _join([str(r.at) for r in rs]) + " steps"
+
+
+def story(racers: Sequence[Racer]) -> list[str]:
+    """Narration for the end of a race: who won and what became of the others, one sentence each."""
+    board = leaderboard(racers)
+    first, rest = board[0], board[1:]
+    lines = []
+    if first.outcome == "minimum":
+        lines.append(f"{first.title} wins: it reaches the lowest point in {first.at} steps.")
+    elif first.outcome == "diverged":
+        lines.append("Every method diverged: these learning rates are too large for this surface.")
+    else:
+        lines.append(f"{first.title} ends lowest, with a loss of {_num(first.final_loss)}.")
+    groups: dict[str, list[Racer]] = {}
+    for r in rest:  # in leaderboard order
+        key = "near minimum" if r.outcome == "still moving" and _near_global(r) else r.outcome
+        groups.setdefault(key, []).append(r)
+    for outcome, rs in groups.items():
+        who = _join([r.title for r in rs])
+        s = "" if len(rs) > 1 else "s"
+        if outcome == "minimum":
+            lines.append(f"{who} get{s} there too, after {_steps_list(rs)}.")
+        elif outcome == "near minimum":
+            lines.append(f"{who} end{s} close to the lowest point too, but {'have' if s == '' else 'has'} not settled by the last step.")
+        elif outcome == "local minimum":
+            lines.append(f"{who} settle{s} in a local minimum that is not the lowest, and stay{s} there.")
+        elif outcome == "stuck":
+            lines.append(f"{who} stop{s} where the slope vanishes, away from every known minimum: stuck.")
+        elif outcome == "still moving":
+            lines.append(f"{who} {'are' if s == '' else 'is'} still on the way when the steps run out.")
+        elif outcome == "off the map":
+            lines.append(f"{who} run{s} off the edge of the map, downhill forever.")
+        elif outcome == "diverged":
+            lines.append(f"{who} take{s} steps that grow and grow: the run diverges, and we stop it.")
+    return lines
+
+
+def _near_global(r: Racer) -> bool:
+    """True when a run ended near a known global minimum (within :data:`NEAR_FRACTION` of the width)."""
+    surface = r.traj.surface
+    near = nearest_minimum(surface, r.traj.final)
+    if near is None:
+        return False
+    best = float(surface.value(surface.global_minimum))
+    return float(surface.value(near)) <= best + 1e-6 * (1.0 + abs(best))
+
+
+def _num(x: float) -> str:
+    """A loss for narration: three significant digits, a spoken minus."""
+    text = f"{x:.3g}"
+    return ("minus " + text[1:]) if text.startswith("-") else text

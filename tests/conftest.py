@@ -1,0 +1,107 @@
+"""Fixtures shared by the render-pipeline tests (test_render.py, test_cli_render.py).
+
+Manim is imported only inside fixtures, so test files that do not use them
+(the optimizer core's tests) do not pay for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+
+@dataclass
+class Recorded:
+    """What one scene instance did: its beats and its clock when it finished."""
+
+    scenes: list[Any] = field(default_factory=list)
+
+    @property
+    def beats(self):
+        assert len(self.scenes) == 1, f"expected one scene to render, got {len(self.scenes)}"
+        return list(self.scenes[0].beats)
+
+    @property
+    def time(self) -> float:
+        return float(self.scenes[0].time)
+
+
+def record_scenes(mp: pytest.MonkeyPatch) -> Recorded:
+    """Record every NarratedScene that renders while ``mp`` is active."""
+    from gdexplain.scene import NarratedScene
+
+    recorded = Recorded()
+    original = NarratedScene.render
+
+    def render(self, preview: bool = False):
+        recorded.scenes.append(self)
+        return original(self, preview)
+
+    mp.setattr(NarratedScene, "render", render)
+    return recorded
+
+
+@pytest.fixture(scope="session")
+def scene_recorder() -> Callable[[pytest.MonkeyPatch], Recorded]:
+    """:func:`record_scenes`, for module- and session-scoped fixtures."""
+    return record_scenes
+
+
+@pytest.fixture
+def tiny_scene(monkeypatch) -> Callable[..., type]:
+    """Make ``gdexplain.render`` load a tiny 2-D scene instead of the real one.
+
+    ``tiny_scene(construct)`` builds an ExplainerScene with ``slug =
+    "ball-downhill"`` (so the real catalog entry, its settings and output
+    names apply) whose ``construct`` is the given function, and patches
+    ``gdexplain.render.load_scene_class`` to return it. The class keeps its
+    rendered instances in ``.instances``.
+    """
+
+    def use(construct: Callable[[Any], None]) -> type:
+        from gdexplain.scene import ExplainerScene
+
+        def run(self):
+            type(self).instances.append(self)
+            construct(self)
+
+        cls = type("TinyScene", (ExplainerScene,), {"slug": "ball-downhill", "construct": run, "instances": []})
+        monkeypatch.setattr("gdexplain.render.load_scene_class", lambda entry: cls)
+        return cls
+
+    return use
+
+
+@dataclass
+class Video:
+    """The one full render of ball-downhill at the "test" quality, through the CLI."""
+
+    out: Path
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+    beats: list
+    time: float
+
+    def file(self, suffix: str) -> Path:
+        return self.out / "test" / f"ball-downhill{suffix}"
+
+
+@pytest.fixture(scope="session")
+def ball_downhill_video(tmp_path_factory) -> Video:
+    """``gdexplain render ball-downhill -q test`` once per session (256x144, 5 fps)."""
+    from click.testing import CliRunner
+
+    from gdexplain.cli import main
+
+    out = tmp_path_factory.mktemp("video")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("GDEXPLAIN_WPM", raising=False)
+        recorded = record_scenes(mp)
+        result = CliRunner().invoke(main, ["render", "ball-downhill", "-q", "test", "--output-dir", str(out)])
+    beats, time = (recorded.beats, recorded.time) if recorded.scenes else ([], float("nan"))
+    return Video(out, result.exit_code, result.stdout, result.stderr, result.exception, beats, time)

@@ -1,0 +1,79 @@
+"""The Adam scene: every number it shows equals the core's trace, and the first-step fact."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from gdexplain.catalog import get_entry, load_scene_class
+from gdexplain.errors import InputError
+from gdexplain.optimizers import make_optimizer
+from gdexplain.surfaces import get_surface
+from gdexplain.trajectory import run
+from traced import trace_csv
+
+
+@pytest.fixture(scope="module")
+def mod():
+    load_scene_class(get_entry("adam"))
+    return sys.modules["gdexplain_scenes.adam"]
+
+
+@pytest.fixture(scope="module")
+def traj():
+    s = get_entry("adam").resolve()
+    opt = make_optimizer("adam", lr=s["lr"], beta1=s["beta1"], beta2=s["beta2"], eps=s["eps"])
+    return run(opt, get_surface(s["surface"]), s["start"], s["steps"])
+
+
+def _trace_rows():
+    s = get_entry("adam").resolve()
+    return trace_csv(s["surface"], "adam", s["lr"], 5, s["start"], beta1=s["beta1"], beta2=s["beta2"], eps=s["eps"])
+
+
+def _parse(text: str) -> list[float]:
+    return [float(p.replace("\u2212", "-")) for p in text.strip("()").split(",")]
+
+
+def test_readout_shows_the_traced_moments(mod, traj):
+    rows = _trace_rows()
+    for t in range(1, 4):
+        shown = dict(mod.bias_rows(traj, t))
+        by_prefix = {k.split(" ")[0]: v for k, v in shown.items()}
+        for name, col in (("m", "m"), ("m̂", "m_hat"), ("v", "v"), ("v̂", "v_hat"), ("g", "g")):
+            expect = [float(rows[t][f"{col}_x"]), float(rows[t][f"{col}_y"])]
+            assert _parse(by_prefix[name]) == pytest.approx(expect, rel=1e-3, abs=1e-12), (t, name)
+        # the stated correction factors are 1/(1−β1ᵗ) and 1/(1−β2ᵗ)
+        keys = list(shown)
+        assert keys[3].endswith(f"{1 / (1 - 0.9**t):.4g}")
+
+
+def test_stride_is_the_step(mod, traj):
+    lr = get_entry("adam").resolve()["lr"]
+    for t in range(1, 4):
+        assert np.allclose(-lr * mod.stride_ratios(traj, t), traj.quantity("delta")[t], rtol=1e-12, atol=1e-15)
+
+
+def test_first_step_moves_every_coordinate_by_alpha():
+    for surface, start in (("ravine", None), ("booth", None), ("rosenbrock", (-1.2, 1.0))):
+        t = run(make_optimizer("adam", lr=0.3, eps=0.0), get_surface(surface), start, 1)
+        assert np.abs(t.quantity("delta")[1]) == pytest.approx([0.3, 0.3], rel=1e-12)
+
+
+def test_stride_scale_is_round_and_fits(mod, traj):
+    k = mod.stride_scale(traj)
+    assert k in mod.NICE_STRIDE
+    m_hat = np.abs(traj.quantity("m_hat")[1:4])
+    root = np.sqrt(traj.quantity("v_hat")[1:4])
+    assert max(m_hat.max(), root.max()) * k <= mod.STRIDE_MAX
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"beta1": "1"}, {"beta2": "-0.1"}, {"lr": "0"}, {"compare_lrs": "momentum=-1"}, {"compare_lrs": "momentun=0.1"}, {"surface": "double-well"}],
+)
+def test_bad_values_raise(overrides):
+    with pytest.raises(InputError):
+        get_entry("adam").resolve(overrides)

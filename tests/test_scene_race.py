@@ -1,0 +1,214 @@
+"""The race scene: its parameters, its outcome rules, and the pictures' data mapping (no rendering)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from gdexplain.catalog import get_entry, load_scene_class
+from gdexplain.errors import InputError
+from gdexplain.optimizers import OPTIMIZERS
+from gdexplain.race import (
+    DEFAULT_LRS,
+    OUTCOMES,
+    VIZ_METHODS,
+    classify,
+    default_lr,
+    leaderboard,
+    race_lrs,
+    run_race,
+    story,
+)
+from gdexplain.surfaces import SURFACES, get_surface
+from traced import trace_csv
+from gdexplain.visual.charts import ClippedPath, LossChart, clip_segment
+
+TWO_D = [s.name for s in SURFACES.values() if s.dim == 2]
+
+
+@pytest.fixture(scope="module")
+def scene_module():
+    load_scene_class(get_entry("race"))
+    return sys.modules["gdexplain_scenes.race"]
+
+
+# --- parameters ------------------------------------------------------------------
+
+
+def test_defaults_are_the_viz_race():
+    s = get_entry("race").resolve()
+    assert s["optimizers"] == VIZ_METHODS
+    assert (s["surface"], s["then"]) == ("saddle-point", "local-minimum")
+    assert s["start"] == (1.5, 1.5)
+
+
+def test_issue_command_line_is_accepted():
+    s = get_entry("race").resolve(
+        {"surface": "saddle-point", "optimizers": "gd,momentum,adagrad,rmsprop,adam", "lrs": "gd=0.1,adam=0.05", "view": "contour"}
+    )
+    assert dict(s["lrs"]) == {"gd": 0.1, "adam": 0.05}
+
+
+@pytest.mark.parametrize(
+    "key, value, hint",
+    [
+        ("optimizers", "gd,adamm", "'adam'"),
+        ("surface", "sadle-point", "'saddle-point'"),
+        ("then", "local-minimun", "'local-minimum'"),
+        ("lrs", "rmsprp=0.1", "'rmsprop'"),
+        ("view", "3D-view", None),
+    ],
+)
+def test_unknown_names_suggest_the_closest(key, value, hint):
+    with pytest.raises(InputError) as err:
+        get_entry("race").resolve({key: value})
+    if hint:
+        assert hint in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"surface": "double-well"},  # one coordinate
+        {"surface": "quadratic-fit"},  # three coordinates
+        {"lrs": "gd=-0.1"},
+        {"lrs": "gd=abc"},
+        {"lrs": "gd=0.1,gd=0.2"},
+        {"lrs": "nesterov=0.1"},  # not racing
+        {"optimizers": "gd,gd"},
+        {"steps": "0"},
+        {"tol": "0"},
+        {"start": "9,9"},
+    ],
+)
+def test_bad_values_raise_input_error(overrides):
+    with pytest.raises(InputError):
+        get_entry("race").resolve(overrides)
+
+
+def test_every_optimizer_has_a_default_rate_valid_for_it():
+    assert set(DEFAULT_LRS) == set(OPTIMIZERS)
+    rates = race_lrs(list(OPTIMIZERS), get_surface("booth"))
+    # adaptive methods scale with the range (booth is 20 wide, 5 times gradient_descent_viz's 4)
+    assert rates["adam"] == pytest.approx(5 * DEFAULT_LRS["adam"])
+    assert rates["gd"] == DEFAULT_LRS["gd"]
+    assert race_lrs(["gd", "adam"], get_surface("booth"), {"adam": 0.3})["adam"] == 0.3
+
+
+def test_race_accepts_every_surface_and_optimizer():
+    for name in TWO_D:
+        racers = run_race(get_surface(name), list(OPTIMIZERS), steps=15)
+        assert [r.name for r in racers] == list(OPTIMIZERS)
+        for r in racers:
+            assert r.outcome in OUTCOMES
+            assert np.all(np.isfinite(r.traj.positions)) and np.isfinite(r.final_loss)
+
+
+# --- outcomes, ranking, narration -------------------------------------------------------
+
+
+def test_race_uses_the_core_trajectory():
+    racers = run_race(get_surface("saddle-point"), ["adam"], {"adam": 0.05}, None, 150, 1e-2)
+    rows = trace_csv("saddle-point", "adam", 0.05, 150, tol=0.01)
+    traj = racers[0].traj
+    assert len(rows) == len(traj.positions)
+    xy = np.array([[float(r["x"]), float(r["y"])] for r in rows])
+    assert np.allclose(xy, traj.positions, rtol=0, atol=1e-12)
+    assert racers[0].outcome == "minimum" and racers[0].at == len(rows) - 1
+
+
+def test_default_races_tell_the_known_stories():
+    saddle = {r.name: r for r in run_race(get_surface("saddle-point"), VIZ_METHODS)}
+    # Adaptive methods get past the saddle; plain GD is still on its way.
+    assert saddle["gd"].outcome == "still moving"
+    assert all(saddle[n].outcome == "minimum" for n in ("adagrad", "rmsprop", "adam", "momentum"))
+    local = {r.name: r for r in run_race(get_surface("local-minimum"), VIZ_METHODS)}
+    assert local["gd"].outcome == "local minimum"
+    assert local["momentum"].outcome == "minimum"
+    assert leaderboard(list(local.values()))[0].name == "momentum"
+
+
+def test_diverging_methods_are_diverged_and_ranked_last(scene_module):
+    racers = run_race(get_surface("rosenbrock"), VIZ_METHODS)
+    board = leaderboard(racers)
+    diverged = [r for r in racers if r.traj.diverged]
+    assert diverged and all(r.outcome == "diverged" for r in diverged)
+    assert board[-len(diverged):] == sorted(diverged, key=lambda r: -r.at)
+    rows = scene_module.leader_rows(racers)
+    for r, row in zip(board, rows):
+        assert row.result.startswith("diverged") == (r.outcome == "diverged")
+        if r.outcome == "diverged":
+            assert row.value == "—" and row.result == f"diverged, step {r.traj.diverged_at}"
+    assert any("diverges" in line for line in story(racers))
+
+
+def test_a_diverged_ball_is_crossed_out_where_its_path_left_the_map(scene_module):
+    surface = get_surface("rosenbrock")
+    (r,) = run_race(surface, ["gd"], {"gd": 0.03})
+    assert r.traj.diverged
+    path = ClippedPath(r.traj.positions, lambda p: np.array([p[0], p[1], 0.0]), surface.ranges)
+    point, inside, crossed = scene_module.ball_state(r, path, r.traj.diverged_at)
+    assert crossed and not inside
+    assert surface.contains(point)  # drawn on the map's edge, never off into the distance
+    _, _, crossed_before = scene_module.ball_state(r, path, r.traj.diverged_at - 1)
+    assert not crossed_before
+
+
+def test_stuck_means_a_tiny_gradient_far_from_known_minima():
+    racers = run_race(get_surface("saddle"), ["gd"], {"gd": 0.1}, (1.0, 0.0), 200, 1e-2)
+    assert racers[0].outcome == "stuck"  # y = 0 exactly: it slides into the saddle and stops there
+
+
+def test_classify_off_the_map():
+    surface = get_surface("saddle")
+    (r,) = run_race(surface, ["gd"], {"gd": 0.1}, None, 60)
+    assert not r.traj.diverged and not surface.contains(r.traj.final)
+    assert classify(r.traj) == ("off the map", None)
+
+
+def test_default_lr_of_unknown_method_is_an_input_error():
+    with pytest.raises(InputError):
+        default_lr("sgd", get_surface("booth"))
+
+
+# --- drawing rules ----------------------------------------------------------------
+
+
+def test_clip_segment():
+    box = ((-1.0, 1.0), (-1.0, 1.0))
+    assert clip_segment((0, 0), (0.5, 0.5), box) == (0.0, 1.0)
+    t0, t1 = clip_segment((0, 0), (2, 0), box)
+    assert (t0, t1) == (0.0, 0.5)
+    assert clip_segment((2, 2), (3, 3), box) is None
+
+
+def test_clipped_path_shows_k_steps_exactly():
+    pts = np.array([[0.0, 0.0], [0.5, 0.0], [0.5, 0.5], [5.0, 0.5]])
+    path = ClippedPath(pts, lambda p: np.array([p[0], p[1], 0.0]), ((-1, 1), (-1, 1)))
+    path.set_progress(2)
+    drawn = path.points
+    assert len(drawn) == 8 and np.allclose(drawn[-1][:2], pts[2])
+    path.set_progress(3)
+    assert np.max(path.points[:, 0]) == pytest.approx(1.0)  # cut at the edge
+    point, inside = path.visible_point(3)
+    assert not inside and np.allclose(point, [1.0, 0.5])
+
+
+def test_loss_chart_log_scale_and_clipping():
+    losses = {"a": np.array([3.0, 1.0, 0.0 + 1e-3 - 1.0]), "b": np.array([3.0, 50.0, 1e6])}
+    chart = LossChart(losses, {"a": "#fff", "b": "#f00"}, 2, log=True, floor=-1.0)
+    assert chart.y_value([9.0])[0] == pytest.approx(1.0)  # log10(9 − (−1))
+    assert "−1" in chart.scale_text and "log" in chart.scale_text
+    top = chart.c2p((0, chart.y_hi))[1]
+    assert np.all(chart.lines["b"].points[:, 1] <= top + 1e-9)  # a blow-up leaves through the top
+    lin = LossChart(losses, {"a": "#fff", "b": "#f00"}, 2)
+    assert lin.scale_text == "linear scale" and lin.y_hi < 50
+
+
+def test_chart_lines_follow_the_chart_when_it_moves():
+    chart = LossChart({"a": np.array([3.0, 2.0, 1.0])}, {"a": "#fff"}, 2)
+    chart.shift(np.array([1.0, -2.0, 0.0])).scale(0.5)
+    chart.set_progress(2)
+    assert np.allclose(chart.lines["a"].points[-1], chart.c2p((2, 1.0)))
