@@ -562,7 +562,7 @@ class MomentumVsGD(MomentumScene):
             self.play(FadeIn(balls), run_time=0.5)
             self.race(rmap, rav_runners, readout, 0, min(8, s["ravine_steps"]), 0.45)
         with self.narrate(
-            "Momentum's bounces cancel out in its velocity, while the pushes along the floor add up. "
+            "Momentum bounces too, but every push along the floor adds to its stored speed. "
             "It runs down the valley and reaches the bottom first."
         ):
             self.race(rmap, rav_runners, readout, min(8, s["ravine_steps"]), s["ravine_steps"], 0.12)

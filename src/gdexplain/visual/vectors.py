@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from manim import FadeIn, FadeOut, GrowArrow, ReplacementTransform, VGroup
+from manim import FadeIn, FadeOut, FadeTransform, GrowArrow, ReplacementTransform, VGroup
 from manim.animation.animation import Animation
 from manim.animation.composition import AnimationGroup
 from manim.mobject.mobject import Mobject
@@ -191,7 +191,11 @@ class HeadToTail(VGroup):
         """Shrink the stored vector to ``decay`` times itself (call after :meth:`show_previous`)."""
         self.remove(self.previous_arrow)
         self.add(self.decayed_arrow)
-        return ReplacementTransform(self.previous_arrow, self.decayed_arrow)
+        # The arrow shrinks in place; the labels cross-fade (text morphed glyph by glyph reads as noise).
+        return AnimationGroup(
+            ReplacementTransform(self.previous_arrow[0], self.decayed_arrow[0]),
+            FadeTransform(self.previous_arrow[1], self.decayed_arrow[1]),
+        )
 
     def add_new(self) -> Animation:
         """Draw the new vector from the tip of the decayed one."""
