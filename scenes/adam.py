@@ -153,7 +153,7 @@ class AdamScene(ExplainerScene):
         stride_head.next_to(note, DOWN, buff=0.1).align_to(cmap, LEFT)
         panel_origin = np.array([cmap.get_left()[0] + 0.4, stride_head.get_bottom()[1] - 0.75, 0.0])
         trail = VGroup()
-        b1 = traj.optimizer.beta1  # type: ignore[attr-defined]
+        b1, b2 = traj.optimizer.beta1, traj.optimizer.beta2  # type: ignore[attr-defined]
         q = traj.quantity
         for t in range(1, SLOW_STEPS + 1):
             here, there = pos[t - 1], pos[t]
@@ -189,9 +189,9 @@ class AdamScene(ExplainerScene):
             fixed = self._stride(traj, t, k, panel_origin, corrected=True)
             with self.narrate(
                 "Meanwhile each axis keeps a square whose area is v, the average of squared gradients. "
-                "It shrinks by beta two, 0.999, and grows by one thousandth of g squared. So after one step it is tiny."
+                f"It shrinks by beta two, {fmt(b2)}, and grows by {fmt(1 - b2)} times g squared. So after one step it is tiny."
                 if first
-                else "The squares shrink by beta two and grow by a thousandth of the new g squared."
+                else f"The squares shrink by beta two and grow by {fmt(1 - b2)} times the new g squared."
             ):
                 if first:
                     sq_note.next_to(stride_head, DOWN, buff=0.06).align_to(cmap, LEFT)
@@ -199,9 +199,9 @@ class AdamScene(ExplainerScene):
                 self.play(rule.light({"v": theme.AXIS_Y}), FadeIn(raw), run_time=1)
             with self.narrate(
                 "Both averages started at zero, so early on they are biased toward zero. Dividing by one minus beta to the t fixes that: "
-                "m is multiplied by ten, v by a thousand, and m hat and v hat are fair estimates again."
+                f"m is multiplied by {fmt(1 / (1 - b1), 3)}, v by {fmt(1 / (1 - b2), 4)}, and m hat and v hat are fair estimates again."
                 if first
-                else f"Bias correction again, now with smaller factors: {fmt(1 / (1 - b1**t), 3)} for m, {fmt(1 / (1 - traj.optimizer.beta2**t), 4)} for v."  # type: ignore[attr-defined]
+                else f"Bias correction again, now with smaller factors: {fmt(1 / (1 - b1**t), 3)} for m, {fmt(1 / (1 - b2**t), 4)} for v."
             ):
                 self.play(rule.light({"mhat": theme.VELOCITY, "vhat": theme.AXIS_Y}), ReplacementTransform(raw, fixed), run_time=1.2)
             ratios = stride_ratios(traj, t)

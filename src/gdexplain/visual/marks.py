@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import LEFT, ORIGIN, RIGHT, UP, Arrow, Circle, Dot, Line, VGroup, VMobject
+from manim import LEFT, ORIGIN, RIGHT, UP, Arrow, Circle, Dot, Line, VGroup, VMobject, config
 from manim.mobject.mobject import Mobject
 
 from gdexplain.visual import theme
@@ -101,18 +101,40 @@ def vector_arrow(start: np.ndarray, end: np.ndarray, color: str, stroke_width: f
     return arrow
 
 
-def label_arrow(arrow: Arrow, label: Mobject, side: float = 1.0, buff: float = 0.15) -> Mobject:
-    """Place ``label`` beside the middle of ``arrow``, on its left (side=1) or right (side=−1)."""
+def label_arrow(arrow: Arrow, label: Mobject, side: float = 1.0, buff: float = 0.15, margin: float = 0.15) -> Mobject:
+    """Place ``label`` beside the middle of ``arrow``, on its left (side=1) or right (side=−1).
+
+    A label that would leave the frame goes to the other side of the arrow,
+    and if it still does not fit it is shifted just inside the frame.
+    """
     start, end = arrow.get_start(), arrow.get_end()
     direction = end - start
     norm = np.linalg.norm(direction[:2])
     if norm < 1e-9:
-        return label.next_to(start, UP, buff=buff)
-    normal = np.array([-direction[1], direction[0], 0.0]) / norm * side
+        label.next_to(start, UP, buff=buff)
+        return keep_in_frame(label, margin)
     mid = (start + end) / 2
-    offset = buff + 0.5 * abs(np.dot(label.width * RIGHT + label.height * UP, np.abs(normal)))
-    label.move_to(mid + normal * offset)
-    return label
+    for s in (side, -side):
+        normal = np.array([-direction[1], direction[0], 0.0]) / norm * s
+        offset = buff + 0.5 * abs(np.dot(label.width * RIGHT + label.height * UP, np.abs(normal)))
+        label.move_to(mid + normal * offset)
+        if _inside_frame(label, margin):
+            return label
+    label.move_to(mid + np.array([-direction[1], direction[0], 0.0]) / norm * side * offset)
+    return keep_in_frame(label, margin)
+
+
+def _inside_frame(mob: Mobject, margin: float) -> bool:
+    half_w, half_h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+    return mob.get_left()[0] >= -half_w and mob.get_right()[0] <= half_w and mob.get_bottom()[1] >= -half_h and mob.get_top()[1] <= half_h
+
+
+def keep_in_frame(mob: Mobject, margin: float = 0.15) -> Mobject:
+    """Shift ``mob`` by the least amount that brings it inside the visible frame."""
+    half_w, half_h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+    dx = max(-half_w - mob.get_left()[0], 0.0) + min(half_w - mob.get_right()[0], 0.0)
+    dy = max(-half_h - mob.get_bottom()[1], 0.0) + min(half_h - mob.get_top()[1], 0.0)
+    return mob.shift(np.array([dx, dy, 0.0]))
 
 
 class PathTrail(VGroup):
