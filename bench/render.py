@@ -79,7 +79,7 @@ import av
 import numpy as np
 
 from gdexplain.catalog import SceneEntry, entries, get_entry, load_scene_class
-from gdexplain.errors import InputError
+from gdexplain.core.errors import InputError
 from gdexplain.render import QUALITIES, render_scene, require_manim
 
 if TYPE_CHECKING:

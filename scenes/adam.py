@@ -31,11 +31,11 @@ from manim import (
     linear,
 )
 
-from gdexplain.optimizers import make_optimizer
-from gdexplain.race import run_race, short_name
+from gdexplain.core.optimizers import make_optimizer
+from gdexplain.core.race import run_race, short_name
 from gdexplain.scene import ExplainerScene
-from gdexplain.surfaces import get_surface
-from gdexplain.trajectory import Trajectory, run
+from gdexplain.core.surfaces import get_surface
+from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.visual import theme
 from gdexplain.visual.charts import ClippedPath, LossChart
 from gdexplain.visual.contour import ContourMap

@@ -44,10 +44,10 @@ from manim import (
     VGroup,
 )
 
-from gdexplain.optimizers import make_optimizer
+from gdexplain.core.optimizers import make_optimizer
 from gdexplain.scene import ExplainerScene
-from gdexplain.surfaces import Surface, get_surface
-from gdexplain.trajectory import Trajectory, run
+from gdexplain.core.surfaces import Surface, get_surface
+from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.visual import theme
 from gdexplain.visual.charts import StepChart
 from gdexplain.visual.contour import ContourMap
@@ -55,7 +55,7 @@ from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_shrink, lab
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
 from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote, nice_square_scale, square_sides
 
-#: The accumulator each method records (see gdexplain.optimizers).
+#: The accumulator each method records (see gdexplain.core.optimizers).
 ACCUMULATOR = {"adagrad": "sq_grad_sum", "rmsprop": "sq_grad_avg"}
 #: Steps explained one by one before the rest play quickly.
 SLOW_STEPS = 3

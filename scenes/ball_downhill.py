@@ -32,10 +32,10 @@ from manim import (
     VMobject,
 )
 
-from gdexplain.optimizers import make_optimizer
+from gdexplain.core.optimizers import make_optimizer
 from gdexplain.scene import ExplainerScene3D
-from gdexplain.surfaces import get_surface
-from gdexplain.trajectory import Trajectory, run
+from gdexplain.core.surfaces import get_surface
+from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.visual import theme
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.curve import LossCurve

@@ -34,13 +34,13 @@ from manim import (
     VGroup,
 )
 
-from gdexplain.optimizers import make_optimizer
+from gdexplain.core.optimizers import make_optimizer
 from gdexplain.scene import ExplainerScene
-from gdexplain.surfaces import get_surface
-from gdexplain.trajectory import Trajectory, run
+from gdexplain.core.surfaces import get_surface
+from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.visual import theme
 from gdexplain.visual.contour import ContourMap, nice_step
-from gdexplain.errors import InputError
+from gdexplain.core.errors import InputError
 from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_scale
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
 from gdexplain.visual.vectors import HeadToTail, HeadToTailLabels, HeadToTailVectors

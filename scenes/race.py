@@ -5,13 +5,13 @@ configure with ``--set surface=… --set optimizers=gd,adam --set lrs=gd=0.1,ada
 --set view=3d|contour --set chart=log``.
 
 A race is a set of core trajectories, one per method, each with its own
-learning rate, from the same start (:func:`gdexplain.race.run_race`). One
+learning rate, from the same start (:func:`gdexplain.core.race.run_race`). One
 clock drives everything: at tick k every ball stands at its k-th recorded
 position, every path shows its first k steps, and the live chart draws every
 loss up to step k. A method that leaves the map is drawn up to the edge and
 its ball dims there; a method the core stopped as diverged gets a cross
 where its path left the picture. At the end, a leaderboard ranks them
-(rules in :mod:`gdexplain.race`). By default: gradient_descent_viz's five
+(rules in :mod:`gdexplain.core.race`). By default: gradient_descent_viz's five
 methods on its saddle-point surface, then on its local-minimum surface.
 """
 
@@ -33,9 +33,9 @@ from manim import (
     linear,
 )
 
-from gdexplain.race import Racer, leaderboard, run_race, story
+from gdexplain.core.race import Racer, leaderboard, run_race, story
 from gdexplain.scene import ExplainerScene3D
-from gdexplain.surfaces import Surface, get_surface
+from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.visual import theme
 from gdexplain.visual.charts import ClippedPath, LossChart
 from gdexplain.visual.contour import ContourMap

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from gdexplain import catalog
-from gdexplain.catalog import KINDS, SCENES_DIR, Param, SceneEntry, entries, get_entry, load_scene_class, register
-from gdexplain.errors import InputError
-from gdexplain.hyperparams import POSITIVE, Range
-from gdexplain.surfaces import SURFACES, get_surface
+from gdexplain.catalog import KINDS, SCENES_DIR, Param, SceneEntry, check_unique, entries, get_entry, load_scene_class
+from gdexplain.core.errors import InputError
+from gdexplain.core.hyperparams import POSITIVE, Range
+from gdexplain.core.surfaces import SURFACES, get_surface
 
 ALL = entries()
 SLUGS = [e.slug for e in ALL]
@@ -226,7 +226,7 @@ def test_registry_is_not_empty_and_slugs_are_unique():
 
 def test_registering_a_slug_twice_is_refused():
     with pytest.raises(ValueError, match="registered twice"):
-        register(BALL)
+        check_unique((*entries(), BALL))
     assert [e.slug for e in entries()] == SLUGS
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from gdexplain.catalog import entries
 from gdexplain.cli import main
-from gdexplain.errors import InputError
+from gdexplain.core.errors import InputError
 
 ENTRIES = entries()
 

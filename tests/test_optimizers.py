@@ -2,7 +2,7 @@
 
 Every update rule is re-derived here, step by step, in plain Python on lists
 of floats (``ref_step`` below), straight from the table in optimizers.md. It
-never calls the package, so a wrong rule in gdexplain.optimizers cannot make
+never calls the package, so a wrong rule in gdexplain.core.optimizers cannot make
 its own test pass. The remaining tests check the "facts that make good
 tests", the published worked examples, the defaults of the spec, and the
 errors for bad input.
@@ -16,10 +16,10 @@ import math
 import numpy as np
 import pytest
 
-from gdexplain.errors import InputError
-from gdexplain.optimizers import OPTIMIZERS, Adam, Lookahead, make_optimizer
-from gdexplain.surfaces import Surface, get_surface
-from gdexplain.trajectory import run
+from gdexplain.core.errors import InputError
+from gdexplain.core.optimizers import OPTIMIZERS, Adam, Lookahead, make_optimizer
+from gdexplain.core.surfaces import Surface, get_surface
+from gdexplain.core.trajectory import run
 
 # --- an independent re-derivation of every rule (optimizers.md) ---------------
 

@@ -17,7 +17,7 @@ import pytest
 
 from gdexplain import narration
 from gdexplain.catalog import entries, get_entry
-from gdexplain.errors import InputError
+from gdexplain.core.errors import InputError
 from gdexplain.narration import Beat, beat_seconds
 from gdexplain.render import (
     ALPHA_FORMATS,

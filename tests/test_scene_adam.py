@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from gdexplain.catalog import get_entry, load_scene_class
-from gdexplain.errors import InputError
-from gdexplain.optimizers import make_optimizer
-from gdexplain.surfaces import get_surface
-from gdexplain.trajectory import run
+from gdexplain.core.errors import InputError
+from gdexplain.core.optimizers import make_optimizer
+from gdexplain.core.surfaces import get_surface
+from gdexplain.core.trajectory import run
 from traced import trace_csv
 
 

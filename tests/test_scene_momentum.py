@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from gdexplain.catalog import get_entry, load_scene_class
-from gdexplain.errors import InputError
+from gdexplain.core.errors import InputError
 from gdexplain.visual.panels import fmt, fmt_vector
 from traced import trace_csv
 
@@ -87,7 +87,7 @@ def test_nesterov_faint_arrow_is_the_gradient_at_the_ball(mod):
 
 
 def test_drawn_arrows_are_exact_and_head_to_tail(mod):
-    from gdexplain.surfaces import get_surface
+    from gdexplain.core.surfaces import get_surface
     from gdexplain.visual.contour import ContourMap
     from gdexplain.visual.vectors import HeadToTail, arrows_of
 
@@ -127,7 +127,7 @@ def test_beta_zero_is_gd_and_beta_one_swings(mod):
     traj_gd = mod.run_method("gd", s["surface"], s["start"], s["lr"], s["steps"])
     traj_zero = mod.run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], 0.0)
     assert mod.largest_gap(traj_gd, traj_zero) == 0.0
-    from gdexplain.surfaces import get_surface
+    from gdexplain.core.surfaces import get_surface
 
     bowl = get_surface(s["bowl_surface"])
     swing = trace_csv(bowl.name, "momentum", s["bowl_lr"], s["bowl_steps"], bowl.default_start, beta=1.0)

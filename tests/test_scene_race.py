@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from gdexplain.catalog import get_entry, load_scene_class
-from gdexplain.errors import InputError
-from gdexplain.optimizers import OPTIMIZERS
-from gdexplain.race import (
+from gdexplain.core.errors import InputError
+from gdexplain.core.optimizers import OPTIMIZERS
+from gdexplain.core.race import (
     DEFAULT_LRS,
     OUTCOMES,
     VIZ_METHODS,
@@ -21,7 +21,7 @@ from gdexplain.race import (
     run_race,
     story,
 )
-from gdexplain.surfaces import SURFACES, get_surface
+from gdexplain.core.surfaces import SURFACES, get_surface
 from traced import trace_csv
 from gdexplain.visual.charts import ClippedPath, LossChart, clip_segment
 

@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from gdexplain.errors import InputError
-from gdexplain.optimizers import make_optimizer
-from gdexplain.schedules import (
+from gdexplain.core.errors import InputError
+from gdexplain.core.optimizers import make_optimizer
+from gdexplain.core.schedules import (
     SCHEDULES,
     Constant,
     Cosine,
@@ -25,8 +25,8 @@ from gdexplain.schedules import (
     make_schedule,
     parse_schedule,
 )
-from gdexplain.surfaces import get_surface
-from gdexplain.trajectory import run
+from gdexplain.core.surfaces import get_surface
+from gdexplain.core.trajectory import run
 
 T = range(1, 61)
 

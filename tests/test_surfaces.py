@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad, rosen, rosen_der
 
-from gdexplain.errors import InputError
-from gdexplain.surfaces import SURFACES, DatasetSurface, get_surface, linear_regression_data
+from gdexplain.core.errors import InputError
+from gdexplain.core.surfaces import SURFACES, DatasetSurface, get_surface, linear_regression_data
 
 ALL = sorted(SURFACES)
 PLAIN = [n for n in ALL if not isinstance(SURFACES[n], DatasetSurface)]
@@ -350,7 +350,7 @@ def test_linear_regression_data_leave_global_rng_alone():
 def test_importing_surfaces_leaves_global_rng_alone():
     code = (
         "import numpy as np; np.random.seed(7); a = np.random.rand(); np.random.seed(7); "
-        "import gdexplain.surfaces; b = np.random.rand(); assert a == b, (a, b)"
+        "import gdexplain.core.surfaces; b = np.random.rand(); assert a == b, (a, b)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

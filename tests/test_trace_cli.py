@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from gdexplain.cli import main
-from gdexplain.optimizers import make_optimizer
-from gdexplain.surfaces import SURFACES, get_surface
-from gdexplain.trajectory import run
+from gdexplain.core.optimizers import make_optimizer
+from gdexplain.core.surfaces import SURFACES, get_surface
+from gdexplain.core.trajectory import run
 
 
 def invoke(*args: str):
@@ -453,7 +453,7 @@ def test_converging_run_prints_no_note():
 
 def test_core_and_trace_command_do_not_import_manim():
     code = (
-        "import gdexplain.optimizers, gdexplain.trajectory, gdexplain.surfaces, gdexplain.trace, sys\n"
+        "import gdexplain.core.optimizers, gdexplain.core.trajectory, gdexplain.core.surfaces, gdexplain.core.trace, sys\n"
         "assert 'manim' not in sys.modules, 'the core imported manim'\n"
         "import io, contextlib\n"
         "from gdexplain.cli import main\n"

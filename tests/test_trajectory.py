@@ -8,13 +8,13 @@ import warnings
 import numpy as np
 import pytest
 
-from gdexplain.errors import InputError
-from gdexplain.optimizers import OPTIMIZERS, make_optimizer
-from gdexplain.schedules import Exponential
-from gdexplain.surfaces import SURFACES, Surface, get_surface, linear_regression_data
-from gdexplain.trajectory import run
+from gdexplain.core.errors import InputError
+from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
+from gdexplain.core.schedules import Exponential
+from gdexplain.core.surfaces import SURFACES, Surface, get_surface, linear_regression_data
+from gdexplain.core.trajectory import run
 
-# From the quantity table in gdexplain.optimizers' docs: what is state (shown at
+# From the quantity table in gdexplain.core.optimizers' docs: what is state (shown at
 # row 0 as its initial value) and what is one number per step rather than per coordinate.
 INITIAL_STATE = {
     "velocity": 0.0,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from gdexplain.errors import InputError, closest
-from gdexplain.hyperparams import hyperparameters
+from gdexplain.core.errors import InputError, closest
+from gdexplain.core.hyperparams import hyperparameters
 
 
 def _fail(message: str) -> "click.ClickException":
@@ -32,9 +32,9 @@ def _parse_pairs(pairs: tuple[str, ...], what: str) -> dict[str, str]:
 
 
 def _trace_epilog() -> str:
-    from gdexplain.optimizers import OPTIMIZERS
-    from gdexplain.schedules import SCHEDULES
-    from gdexplain.surfaces import SURFACES
+    from gdexplain.core.optimizers import OPTIMIZERS
+    from gdexplain.core.schedules import SCHEDULES
+    from gdexplain.core.surfaces import SURFACES
 
     lines = ["\b", "Surfaces (coordinates; default start):"]
     for s in SURFACES.values():
@@ -80,11 +80,11 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def trace(surface, optimizer_name, lr, start, steps, params, schedule, batch_size, seed, tol, fmt) -> None:
     """Print every step of one optimizer run: the numbers behind every video."""
-    from gdexplain import trace as trace_table
-    from gdexplain.optimizers import make_optimizer
-    from gdexplain.schedules import parse_schedule
-    from gdexplain.surfaces import get_surface
-    from gdexplain.trajectory import run
+    from gdexplain.core import trace as trace_table
+    from gdexplain.core.optimizers import make_optimizer
+    from gdexplain.core.schedules import parse_schedule
+    from gdexplain.core.surfaces import get_surface
+    from gdexplain.core.trajectory import run
 
     try:
         surf = get_surface(surface)

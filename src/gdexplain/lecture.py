@@ -6,10 +6,13 @@ change. Defaults are chosen so that the default render teaches the idea.
 
 from __future__ import annotations
 
-from gdexplain.catalog import Param, SceneEntry, register
-from gdexplain.hyperparams import POSITIVE, Range
+from gdexplain.parameters import Param, SceneEntry
+from gdexplain.core.hyperparams import POSITIVE, Range
 
 STEPS = Range(1, 400)
+
+#: The scenes in lecture order, as they are appended below.
+_lecture: list[SceneEntry] = []
 
 
 def surface_param(default: str, doc: str = "loss surface (2 coordinates)") -> Param:
@@ -33,7 +36,7 @@ def steps_param(default: int) -> Param:
 
 
 # --- A. Why descend at all -------------------------------------------------------
-register(
+_lecture.append(
     SceneEntry(
         slug="ball-downhill",
         title="Rolling downhill",
@@ -61,7 +64,7 @@ def beta_param(default: float, name: str = "beta", doc: str = "momentum decay ra
     return Param(name, "float", default, doc, BETA_RANGE)
 
 
-register(
+_lecture.append(
     SceneEntry(
         slug="momentum",
         title="Momentum as vector addition",
@@ -71,7 +74,7 @@ register(
         params=(surface_param("ravine"), start_param(), lr_param(0.2), beta_param(0.8), steps_param(30)),
     )
 )
-register(
+_lecture.append(
     SceneEntry(
         slug="momentum-decay",
         title="What β does",
@@ -90,7 +93,7 @@ register(
         ),
     )
 )
-register(
+_lecture.append(
     SceneEntry(
         slug="momentum-vs-gd",
         title="Momentum vs plain descent",
@@ -109,7 +112,7 @@ register(
         ),
     )
 )
-register(
+_lecture.append(
     SceneEntry(
         slug="nesterov",
         title="Nesterov: look before you leap",
@@ -125,7 +128,7 @@ register(
 _EPS = Range(0.0, 1.0)
 _RHO = Range(0.0, 1.0, high_open=True)
 
-register(
+_lecture.append(
     SceneEntry(
         slug="one-learning-rate",
         title="One learning rate is not enough",
@@ -142,7 +145,7 @@ register(
         ),
     )
 )
-register(
+_lecture.append(
     SceneEntry(
         slug="adagrad",
         title="AdaGrad: a square per axis",
@@ -165,7 +168,7 @@ register(
         ),
     )
 )
-register(
+_lecture.append(
     SceneEntry(
         slug="rmsprop",
         title="RMSProp: squares that forget",
@@ -190,12 +193,12 @@ register(
 
 # --- H. Adam, and the race -----------------------------------------------------------------
 def _race_surfaces() -> tuple[str, ...]:
-    from gdexplain.surfaces import SURFACES
+    from gdexplain.core.surfaces import SURFACES
 
     return tuple(s.name for s in SURFACES.values() if s.dim == 2)
 
 
-register(
+_lecture.append(
     SceneEntry(
         slug="adam",
         title="Adam: momentum steers, RMSProp sets the stride",
@@ -219,7 +222,7 @@ register(
 )
 
 
-register(
+_lecture.append(
     SceneEntry(
         slug="race",
         title="The optimizer race",
@@ -233,7 +236,7 @@ register(
             Param("then", "choice", "local-minimum", "a second race on this surface, from its default start (none: one race)",
                   choices=("none", *_race_surfaces())),
             Param("optimizers", "optimizers", ("gd", "momentum", "adagrad", "rmsprop", "adam"), "the methods racing"),
-            Param("lrs", "lrs", (), "learning rates, e.g. gd=0.1,adam=0.05 (others: per-method defaults, see gdexplain.race)"),
+            Param("lrs", "lrs", (), "learning rates, e.g. gd=0.1,adam=0.05 (others: per-method defaults, see gdexplain.core.race)"),
             start_param(),
             Param("steps", "int", 150, "most steps of each race", STEPS),
             Param("tol", "float", 1e-2, "a method has converged once its gradient norm is below this", POSITIVE),
@@ -242,3 +245,6 @@ register(
         ),
     )
 )
+
+#: Every scene of the lecture, in the order a course shows them.
+LECTURE: tuple[SceneEntry, ...] = tuple(_lecture)

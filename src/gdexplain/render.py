@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gdexplain.catalog import SceneEntry, load_scene_class
-from gdexplain.errors import InputError, closest, unknown_name
+from gdexplain.core.errors import InputError, closest, unknown_name
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 from manim import DOWN, LEFT, Axes, Group, ImageMobject, VGroup, VMobject
 from manim.utils.color import ManimColor, interpolate_color
 
-from gdexplain.surfaces import Surface
+from gdexplain.core.surfaces import Surface
 from gdexplain.visual import theme
 
 #: Grid resolution of the heat map and the contour lines.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from manim import RIGHT, UP, Axes, Line, VGroup
 
-from gdexplain.surfaces import Surface
+from gdexplain.core.surfaces import Surface
 from gdexplain.visual import theme
 
 

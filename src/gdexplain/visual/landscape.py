@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from manim import Sphere, Surface, ThreeDAxes, VGroup, VMobject
 
-from gdexplain.surfaces import Surface as LossSurface
+from gdexplain.core.surfaces import Surface as LossSurface
 from gdexplain.visual import theme
 
 

@@ -1,7 +1,7 @@
 """Which colour is which method, and who won: a legend and a leaderboard on panels.
 
 Both only lay out text they are given; the numbers come from trajectories
-(see :mod:`gdexplain.race` for how a race fills a leaderboard).
+(see :mod:`gdexplain.core.race` for how a race fills a leaderboard).
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from gdexplain.errors import InputError
-from gdexplain.optimizers import SCALAR_QUANTITIES, Optimizer
-from gdexplain.schedules import Constant, Schedule
-from gdexplain.surfaces import DatasetSurface, Surface
+from gdexplain.core.errors import InputError
+from gdexplain.core.optimizers import SCALAR_QUANTITIES, Optimizer
+from gdexplain.core.schedules import Constant, Schedule
+from gdexplain.core.surfaces import DatasetSurface, Surface
 
 Array = np.ndarray
 
@@ -103,7 +103,7 @@ def run(
     """Run ``optimizer`` on ``surface`` from ``start`` for up to ``steps`` steps.
 
     Args:
-        optimizer: any optimizer from :mod:`gdexplain.optimizers`.
+        optimizer: any optimizer from :mod:`gdexplain.core.optimizers`.
         surface: the loss; ``start=None`` uses its default start.
         steps: the most steps to take.
         schedule: learning-rate schedule (default constant); open lengths

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gdexplain.errors import InputError, unknown_name
+from gdexplain.core.errors import InputError, unknown_name
 
 Array = np.ndarray
 Point = tuple[float, ...]

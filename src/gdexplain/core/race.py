@@ -1,7 +1,7 @@
 """Optimizer races: several methods, each with its own learning rate, from one start on one surface.
 
 This module knows nothing of Manim. It runs the race through the core
-(:func:`gdexplain.trajectory.run` with a convergence tolerance), sorts the
+(:func:`gdexplain.core.trajectory.run` with a convergence tolerance), sorts the
 outcome of every method into one of a few kinds, ranks them for the
 leaderboard and words the result, so the ``race`` scene only draws.
 
@@ -38,10 +38,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdexplain.errors import InputError
-from gdexplain.optimizers import OPTIMIZERS, make_optimizer
-from gdexplain.surfaces import Surface
-from gdexplain.trajectory import Trajectory, run
+from gdexplain.core.errors import InputError
+from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
+from gdexplain.core.surfaces import Surface
+from gdexplain.core.trajectory import Trajectory, run
 
 #: gradient_descent_viz's five methods, the default field of a race.
 VIZ_METHODS: tuple[str, ...] = ("gd", "momentum", "adagrad", "rmsprop", "adam")

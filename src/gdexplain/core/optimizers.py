@@ -53,8 +53,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from gdexplain.errors import InputError, unknown_name
-from gdexplain.hyperparams import (
+from gdexplain.core.errors import InputError, unknown_name
+from gdexplain.core.hyperparams import (
     AT_LEAST_ONE,
     NON_NEGATIVE,
     POSITIVE,

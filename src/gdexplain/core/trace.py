@@ -4,7 +4,7 @@ Row ``t`` is step ``t`` (row 0 the start). Columns, in order:
 
 - ``step``; the coordinates (``x, y`` or ``w0, w1, w2`` …); ``loss``;
 - ``grad_<coord>``: the full gradient at this row's point;
-- then every quantity the optimizer records (see :mod:`gdexplain.optimizers`),
+- then every quantity the optimizer records (see :mod:`gdexplain.core.optimizers`),
   one column per coordinate (``m_x``, ``m_y``) or one for scalars (``lr``).
   ``g_<coord>`` is the gradient step ``t`` *used*: taken at the previous
   point (or at Nesterov's look-ahead point, or on a mini-batch).
@@ -21,8 +21,8 @@ import json
 import math
 from typing import Any
 
-from gdexplain.optimizers import SCALAR_QUANTITIES
-from gdexplain.trajectory import Trajectory
+from gdexplain.core.optimizers import SCALAR_QUANTITIES
+from gdexplain.core.trajectory import Trajectory
 
 FORMATS = ("table", "csv", "json")
 

@@ -14,8 +14,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from gdexplain.errors import InputError, unknown_name
-from gdexplain.hyperparams import AT_LEAST_ONE, NON_NEGATIVE, UNIT, UNIT_LOW_OPEN, build, hyper, validate
+from gdexplain.core.errors import InputError, unknown_name
+from gdexplain.core.hyperparams import AT_LEAST_ONE, NON_NEGATIVE, UNIT, UNIT_LOW_OPEN, build, hyper, validate
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from gdexplain.errors import InputError, closest
+from gdexplain.core.errors import InputError, closest
 
 
 @dataclass(frozen=True)
