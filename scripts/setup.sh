@@ -49,7 +49,7 @@ stamp=.venv/.gdexplain-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "setup: installing gdexplain and its dependencies into .venv (a few minutes the first time)"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,cluster]' 2>&1 | grep -v '^WARNING: Location' || true
     .venv/bin/python -c 'import manim, gdexplain.cli' \
         || { echo "setup: the install did not complete: see pip's messages above" >&2; exit 1; }
     touch "$stamp"

@@ -135,18 +135,26 @@ def _quality_help() -> str:
 @click.option("--output-dir", type=click.Path(file_okay=False), default="media", show_default=True)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
-def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, wpm) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of cores].")
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786", help="Render on this Dask scheduler's workers.")
+@click.option("--force", is_flag=True, help="Render even when an unchanged earlier render is cached.")
+def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, wpm, jobs, cluster, force) -> None:
     """Render scenes to media/<quality>/<slug>.<ext>, with .srt, .vtt and .script.md beside each video.
 
     The default quality is low (480p15), for quick previews; use -q high for 1080p60.
+    Scenes render in parallel; a scene whose inputs did not change is reused from
+    <output-dir>/.cache; one scene alone is cut into chunks for the workers.
     """
-    with _pace(wpm):
-        _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets)
+    from gdexplain.parallel import terminate_as_interrupt
+
+    with _pace(wpm), terminate_as_interrupt():
+        _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs, cluster, force)
 
 
-def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets) -> None:
+def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs=None, cluster=None, force=False) -> None:
     """Validate every request, then render the scenes one by one and list what was written."""
     from gdexplain.catalog import entries, get_entry
+    from gdexplain import outputs
     from gdexplain import render as rendering
 
     try:
@@ -168,22 +176,38 @@ def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_d
         for entry in chosen:  # validate every scene's settings before rendering any
             entry.resolve({k: v for k, v in overrides.items() if not render_all or _declares(entry, k)})
         rendering.require_manim()
+        outputs.check_output_dir(output_dir)
     except InputError as err:
         raise _fail(str(err)) from None
 
-    results = []
-    for i, entry in enumerate(chosen, 1):
-        click.echo(f"[{i}/{len(chosen)}] {entry.slug} · {q.name} ({q.height}p{q.fps}) · {fmt}", err=True)
-        scene_overrides = {k: v for k, v in overrides.items() if not render_all or _declares(entry, k)}
-        try:
-            result = rendering.render_scene(
-                entry, quality_name=q.name, fmt=fmt, transparent=transparent, output_dir=output_dir, overrides=scene_overrides
-            )
-        except InputError as err:
-            raise _fail(str(err)) from None
-        results.append(result)
+    from gdexplain.parallel import render_many
+
+    done = 0
+
+    def report(result) -> None:
+        nonlocal done
+        done += 1
+        how = "reused from the cache" if result.cached else "rendered"
+        click.echo(f"[{done}/{len(chosen)}] {result.slug} · {q.name} ({q.height}p{q.fps}) · {fmt} · {how}", err=True)
         if preview:
             click.launch(str(result.path))
+
+    click.echo(f"rendering {len(chosen)} scene{'s' * (len(chosen) != 1)} · {q.name} ({q.height}p{q.fps}) · {fmt}", err=True)
+    try:
+        results = render_many(
+            chosen,
+            quality_name=q.name,
+            fmt=fmt,
+            transparent=transparent,
+            output_dir=output_dir,
+            overrides_by_slug={e.slug: {k: v for k, v in overrides.items() if not render_all or _declares(e, k)} for e in chosen},
+            on_result=report,
+            jobs=jobs,
+            cluster=cluster,
+            force=force,
+        )
+    except InputError as err:
+        raise _fail(str(err)) from None
     click.echo("", err=True)
     for r in results:
         length = "still" if r.path.suffix == ".png" else f"{r.duration:6.1f} s"

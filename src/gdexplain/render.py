@@ -5,21 +5,25 @@ Output layout: ``<output_dir>/<quality>/<slug>.<ext>`` with ``<slug>.srt``,
 private staging folder under ``<output_dir>/.staging``; only a finished
 render is moved into place (``os.replace``, atomic on one file system), so
 a failed or interrupted render never leaves a half-written file at the
-output path and never replaces an earlier good one.
+output path and never replaces an earlier good one. The video and its side
+files move together under a lock per output (:mod:`gdexplain.outputs`).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from gdexplain import outputs
 from gdexplain.catalog import SceneEntry, load_scene_class
 from gdexplain.core.errors import InputError, closest, unknown_name
+
+if TYPE_CHECKING:
+    from gdexplain.chunks import Chunk
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class RenderResult:
     duration: float
     frames: int
     side_files: tuple[Path, ...] = field(default=())
+    cached: bool = False  # reused from the render cache instead of rendered
 
 
 def check_request(fmt: str, transparent: bool) -> None:
@@ -106,20 +111,24 @@ def render_scene(
     transparent: bool = False,
     output_dir: Path | str = "media",
     overrides: Mapping[str, Any] | None = None,
+    chunk: Chunk | None = None,
 ) -> RenderResult:
-    """Render one scene and move its files into place; see the module docstring."""
+    """Render one scene and move its files into place; see the module docstring.
+
+    ``chunk`` renders only the plays it names (see :mod:`gdexplain.chunks`),
+    for :func:`gdexplain.parallel.render_many` to join.
+    """
     check_request(fmt, transparent)
     q = quality(quality_name)
     settings = entry.resolve(overrides)
+    output_dir = outputs.check_output_dir(output_dir)
     require_manim()
     from manim import tempconfig
 
     scene_class = load_scene_class(entry)
-    output_dir = Path(output_dir)
     final = output_path(output_dir, q, entry.slug, fmt)
-    staging_root = output_dir / ".staging"
-    staging_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{entry.slug}-", dir=staging_root))
+    outputs.sweep_staging(output_dir)
+    staging = outputs.new_staging(output_dir, entry.slug)
     options = {
         "quality": q.manim_name,
         "pixel_width": q.width,
@@ -133,10 +142,13 @@ def render_scene(
         "verbosity": "ERROR",  # Manim's warnings would mix into the command's own output
         "write_to_movie": fmt != "png",
         "preview": False,
+        **(chunk.manim_options() if chunk else {}),
     }
     try:
         with tempconfig(options):
             scene = scene_class(settings=settings)
+            if chunk:
+                chunk.prepare(scene)
             scene.render()
             plan = scene.renderer.file_writer.output_plan
             artifact = Path(plan.primary_artifact or plan.fallback_image)
@@ -144,20 +156,13 @@ def render_scene(
         if not artifact.exists():
             raise RuntimeError(f"Manim finished but wrote no {fmt} file")
         frames = _count_frames(artifact, fmt)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(artifact, final)
-        moved = []
+        stem = artifact.name[: -len(artifact.suffix)]
+        files: dict[str, Path | None] = {final.suffix: artifact}
         if fmt != "png":
             # The side files follow the video; an old one the new render did not write must not stay beside it.
-            for suffix in SIDE_SUFFIXES:
-                side = artifact.with_name(artifact.name[: -len(artifact.suffix)] + suffix)
-                target = final.with_name(entry.slug + suffix)
-                if side.exists():
-                    os.replace(side, target)
-                    moved.append(target)
-                else:
-                    target.unlink(missing_ok=True)
-        return RenderResult(entry.slug, final, duration if fmt != "png" else 0.0, frames, tuple(moved))
+            files.update({s: p if (p := artifact.with_name(stem + s)).exists() else None for s in SIDE_SUFFIXES})
+        moved = outputs.install(files, final, q.name, output_dir)
+        return RenderResult(entry.slug, final, duration if fmt != "png" else 0.0, frames, moved)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -81,9 +81,12 @@ class NarratedScene:
         plain ``wait(seconds)`` can fall a frame short of the words); one with
         updaters gets ``ceil(duration * fps)``. Half a frame over a whole number
         of frames gives that number either way, or one more. When animations
-        are skipped (a dry run, a last-frame PNG) time is not cut into frames.
+        are skipped (a dry run, a last-frame PNG) time is not cut into frames,
+        unless the renderer keeps a frame clock (a chunk of a scene, see
+        :mod:`gdexplain.chunks`).
         """
-        if self.renderer.skip_animations:  # type: ignore[attr-defined]
+        renderer = self.renderer  # type: ignore[attr-defined]
+        if renderer.skip_animations and not getattr(renderer, "frame_clock", False):
             return seconds
         dt = 1.0 / self.camera.frame_rate  # type: ignore[attr-defined]
         frames = math.ceil(seconds / dt - 1e-6)
