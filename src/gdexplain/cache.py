@@ -17,7 +17,9 @@ and ``result.json``. An entry appears by one atomic rename of a folder
 written completely beforehand, so a render killed at any moment leaves no
 entry (its half-built folder is a staging folder, swept like the others).
 Files are hard-linked between the cache and the output folder where the
-file system allows, so the cache costs no extra space for current outputs.
+file system allows, so the cache costs no extra space for current outputs;
+each file's SHA-256 is checked on reuse, so an output edited in place (which
+edits its cached twin) makes its entry a miss, never a wrong video.
 Delete ``<output_dir>/.cache`` to empty it.
 """
 
@@ -128,6 +130,14 @@ def _cache_dir(output_dir: Path, key: str) -> Path:
     return Path(output_dir) / CACHE / key
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
@@ -152,9 +162,12 @@ def restore(entry: SceneEntry, key: str, *, quality_name: str, fmt: str, output_
                 files[suffix] = None
                 continue
             _link_or_copy(folder / name, staging / name)
+            if _sha256(staging / name) != meta["sha256"][name]:
+                raise OSError(f"{name} changed since it was cached")  # e.g. an output edited in place (hard link)
             files[suffix] = staging / name
         side = outputs.install(files, final, q.name, output_dir)
-    except OSError:
+    except (OSError, KeyError):
+        shutil.rmtree(folder, ignore_errors=True)
         return None  # a damaged entry is a miss; the render replaces it
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -177,7 +190,9 @@ def store(key: str, files: Mapping[str, Path | None], duration: float, frames: i
             names[suffix] = None if source is None else source.name
             if source is not None:
                 _link_or_copy(source, building / source.name)
-        (building / RESULT_FILE).write_text(json.dumps({"files": names, "duration": duration, "frames": frames}), encoding="utf-8")
+        sums = {name: _sha256(building / name) for name in names.values() if name is not None}
+        meta = {"files": names, "sha256": sums, "duration": duration, "frames": frames}
+        (building / RESULT_FILE).write_text(json.dumps(meta), encoding="utf-8")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.rename(building, target)

@@ -159,23 +159,25 @@ def split(plays: Sequence[Play], parts: int) -> list[Chunk]:
     """Cut a scene into at most ``parts`` chunks of about equal frames, starting only at safe plays.
 
     A chunk may start at play ``k`` only if no play before ``k`` ran a
-    time-based updater. Returns one chunk covering everything when the
-    scene cannot be cut.
+    time-based updater; each cut is the safe play nearest to its share of
+    the frames. Returns one chunk covering everything when the scene cannot
+    be cut.
     """
     total = sum(p.frames for p in plays)
-    if parts <= 1 or total == 0:
-        return [Chunk(0)]
-    starts, done = [], 0
     safe_until = next((k for k, p in enumerate(plays) if p.time_based_updaters), len(plays))
-    for k in range(1, safe_until + 1):
+    done, before = 0, {}  # before[k]: frames of plays 0..k-1, for every safe start k
+    for k in range(1, min(safe_until, len(plays) - 1) + 1):
         done += plays[k - 1].frames
-        if k == len(plays):
+        before[k] = done
+    starts: list[int] = []
+    for i in range(1, parts if total else 1):
+        candidates = [k for k in before if not starts or k > starts[-1]]
+        if not candidates:
             break
-        # the first play past each ideal cut (i/parts of the frames) starts a chunk
-        if len(starts) < parts - 1 and done >= total * (len(starts) + 1) / parts:
-            starts.append(k)
-    bounds = [0, *starts]
-    return [Chunk(a, (b - 1) if b is not None else None) for a, b in zip(bounds, [*starts, None])]
+        best = min(candidates, key=lambda k: (abs(before[k] - total * i / parts), k))
+        if before[best] > 0:
+            starts.append(best)
+    return [Chunk(a, None if b is None else b - 1) for a, b in zip([0, *starts], [*starts, None])]
 
 
 def parts_for(jobs: int, scenes: int) -> int:

@@ -47,13 +47,26 @@ def check_output_dir(output_dir: Path | str) -> Path:
     return path
 
 
+# Every staging folder this process made, for a worker that must clean up and exit at once.
+_MADE: dict[Path, int] = {}
+
+
 def new_staging(output_dir: Path, prefix: str) -> Path:
     """A fresh private folder under ``<output_dir>/.staging``, marked with its owner."""
     root = Path(output_dir) / STAGING
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=root))
+    _MADE[folder] = os.getpid()
     (folder / OWNER_FILE).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}), encoding="utf-8")
     return folder
+
+
+def remove_own_staging() -> None:
+    """Remove every staging folder this process made (a forked child does not remove its parent's)."""
+    for folder, pid in list(_MADE.items()):
+        if pid == os.getpid():
+            shutil.rmtree(folder, ignore_errors=True)
+            _MADE.pop(folder, None)
 
 
 def _alive(pid: int) -> bool:

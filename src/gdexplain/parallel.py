@@ -134,9 +134,16 @@ def _terminate_as_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _exit_worker(signum: int, frame: Any) -> None:
+    outputs.remove_own_staging()
+    os._exit(128 + signum)
+
+
 def _init_worker() -> None:
-    # Pool.terminate() sends SIGTERM: unwind like Ctrl-C so the render removes its staging folder.
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    # Pool.terminate() sends SIGTERM: a worker removes its staging folders and exits at once (unwinding
+    # Manim mid-frame can leave its encoder thread waiting forever). Ctrl-C is the parent's to handle.
+    signal.signal(signal.SIGTERM, _exit_worker)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_indexed(job: tuple[int, Task, str]) -> tuple[int, TaskOutput]:
