@@ -130,7 +130,15 @@ def inline_runner(work_root: Path) -> Runner:
     return run
 
 
+#: Seconds a terminated process may take to unwind before it removes its staging folders and exits anyway.
+UNWIND_SECONDS = 20
+
+
 def _terminate_as_interrupt(signum: int, frame: Any) -> None:
+    # Unwind like Ctrl-C, so every cleanup runs; should unwinding hang (Manim's encoder
+    # thread can, when interrupted mid-frame), a timer cleans up and exits.
+    signal.signal(signal.SIGALRM, _exit_worker)
+    signal.alarm(UNWIND_SECONDS)
     raise KeyboardInterrupt
 
 
@@ -178,6 +186,8 @@ def terminate_as_interrupt() -> Iterator[None]:
     try:
         yield
     finally:
+        # An armed exit timer stays armed: the process is on its way out, and Manim's encoder
+        # thread can still hold up the interpreter's exit after the block has unwound.
         signal.signal(signal.SIGTERM, previous)
 
 
