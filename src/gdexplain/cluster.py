@@ -52,7 +52,7 @@ def runner(address: str) -> tuple[Runner, int]:
         futures = [client.submit(run_task, task, key=f"gdexplain-{batch}-{i}-{task.slug}", pure=False) for i, task in enumerate(tasks)]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):
                 yield index[future.key], future.result()
         finally:
             client.cancel(futures)
