@@ -152,7 +152,7 @@ def render(slugs, render_all, quality_name, fmt, transparent, preview, output_di
 
 
 def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs=None, cluster=None, force=False) -> None:
-    """Validate every request, then render the scenes one by one and list what was written."""
+    """Validate every request, then render the scenes (cached, in parallel) and list what was written."""
     from gdexplain.catalog import entries, get_entry
     from gdexplain import outputs
     from gdexplain import render as rendering
@@ -173,8 +173,10 @@ def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_d
                 near = closest(unused[0], known)
                 hint = f"did you mean {', '.join(repr(n) for n in near)}? " if near else ""
                 raise InputError(f"no scene takes --set {unused[0]}: {hint}see `gdexplain list` for each scene's parameters")
-        for entry in chosen:  # validate every scene's settings before rendering any
-            entry.resolve({k: v for k, v in overrides.items() if not render_all or _declares(entry, k)})
+        # --all passes each scene the keys it declares; validate every scene's settings before rendering any
+        per_scene = {e.slug: {k: v for k, v in overrides.items() if not render_all or _declares(e, k)} for e in chosen}
+        for entry in chosen:
+            entry.resolve(per_scene[entry.slug])
         rendering.require_manim()
         outputs.check_output_dir(output_dir)
     except InputError as err:
@@ -200,7 +202,7 @@ def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_d
             fmt=fmt,
             transparent=transparent,
             output_dir=output_dir,
-            overrides_by_slug={e.slug: {k: v for k, v in overrides.items() if not render_all or _declares(e, k)} for e in chosen},
+            overrides_by_slug=per_scene,
             on_result=report,
             jobs=jobs,
             cluster=cluster,

@@ -152,6 +152,9 @@ def _init_worker() -> None:
     # Manim mid-frame can leave its encoder thread waiting forever). Ctrl-C is the parent's to handle.
     signal.signal(signal.SIGTERM, _exit_worker)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from manim import config
+
+    config.progress_bar = "none"  # several workers' progress bars would garble one terminal
 
 
 def _run_indexed(job: tuple[int, Task, str]) -> tuple[int, TaskOutput]:
