@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up gdexplain on a Debian machine: the system libraries Manim builds
 # against (pycairo and manimpango compile from source), a virtual environment
-# in .venv, and the package with its test extras.
+# in .venv, and the package with its test and cluster (dask.distributed) extras.
 # Safe to run again: every step is skipped when it is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."

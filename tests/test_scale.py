@@ -199,7 +199,8 @@ def test_voiced_and_unchunkable_formats_render_whole(tmp_path, tiny_scene, monke
     from gdexplain.parallel import _chunkable
 
     assert _chunkable("mp4", {}) and _chunkable("mov", {"transparent": True})
-    assert not _chunkable("mp4", {"voice": "en-us"})  # a voice track is not cut into chunks
+    assert _chunkable("mp4", {"voice": "none"}) and _chunkable("mp4", {"voice": None})
+    assert not _chunkable("mp4", {"voice": "espeak"})  # a voice track is not cut into chunks
     assert not _chunkable("gif", {}) and not _chunkable("webm", {})
     tiny_scene(beats_scene)
     calls = count_renders(monkeypatch, tmp_path)

@@ -299,7 +299,7 @@ def render_many(
 
 def _chunkable(fmt: str, options: Mapping[str, Any]) -> bool:
     """Chunks are joined by stream copy of the picture only: silent videos in a chunkable format."""
-    return fmt in chunks.CHUNKABLE_FORMATS and not options.get("voice")
+    return fmt in chunks.CHUNKABLE_FORMATS and options.get("voice") in (None, "none")  # "none": render_scene's silent default
 
 
 def _finish(scene: _Scene, parts: list[TaskOutput], quality_name: str, fmt: str, output_dir: Path) -> RenderResult:
