@@ -389,7 +389,7 @@ def lecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             from distributed import LocalCluster
 
             start = time.perf_counter()
-            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster:
                 started = time.perf_counter() - start
                 wall, _ = timed(root / "dask", cluster=cluster.scheduler_address)
             row("dask LocalCluster, 2 workers", len(chosen), wall, serial, cluster_start_s=started)

@@ -438,7 +438,7 @@ def test_a_render_on_a_dask_cluster_is_the_local_render(ball_downhill_video, tmp
 
     serial = ball_downhill_video.file(".mp4")
     assert ball_downhill_video.exit_code == 0
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster:
         results = render_many([ENTRY], quality_name="test", output_dir=tmp_path, cluster=cluster.scheduler_address)
     # One scene on two workers: planned and cut in two chunks, rendered remotely, joined here.
     (plan,) = (tmp_path / cache.CACHE / "plans").iterdir()

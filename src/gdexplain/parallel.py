@@ -244,7 +244,7 @@ def render_many(
     results: list[RenderResult | None] = [None] * len(entries)
     todo: list[_Scene] = []
     for i, entry in enumerate(entries):
-        overrides = dict(overrides_by_slug.get(entry.slug, {}))
+        overrides = dict(overrides_by_slug.get(entry.slug) or {})
         try:
             key = cache.render_key(entry, entry.resolve(overrides), options, sources)
         except TypeError as err:
