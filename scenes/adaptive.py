@@ -156,7 +156,7 @@ class _AdaptiveBase(ExplainerScene):
                     self.play(FadeIn(readout), run_time=0.4)
                 k0, k1 = int(bounds[i]), int(bounds[i + 1])
                 if k1 > k0:  # rebuilding text is slow: at most ~8 read-out updates per play
-                    self.play(race.advance(k0, k1, on_step=show, updates=8), run_time=max(1.0, step_time * (k1 - k0)))
+                    self.play(race.advance(k0, k1, on_step=show, updates=8, changing=[readout]), run_time=max(1.0, step_time * (k1 - k0)))
         return readout
 
 
@@ -318,7 +318,7 @@ class _SquaresStepByStep(_AdaptiveBase):
                 readout.become(self.step_readout(traj, max(k, 1)).placed_like(readout))
 
             if rest:
-                self.play(race.advance(slow, traj.steps, on_step=show, updates=8), run_time=max(1.0, 0.2 * len(rest)))
+                self.play(race.advance(slow, traj.steps, on_step=show, updates=8, changing=[readout]), run_time=max(1.0, 0.2 * len(rest)))
             race.squares[0].become(self.squares_at(cmap, traj, traj.steps, scale))
         return cmap, Group(title, cmap, race, readout, formula, notes, trail)
 

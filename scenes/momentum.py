@@ -161,7 +161,7 @@ class MomentumScene(ExplainerScene):
         def show(k: int) -> None:
             readout.become(race_readout(race.lanes, k, extra).placed_like(readout))
 
-        self.play(race.advance(k0, k1, on_step=show), run_time=per_step * (k1 - k0))
+        self.play(race.advance(k0, k1, on_step=show, changing=[readout]), run_time=per_step * (k1 - k0))
 
     def step_ball(self, ball: Ball, trail: VGroup, cmap: ContourMap, traj: Trajectory, t: int,
                   color: str = theme.PATH, run_time: float = 0.8) -> None:

@@ -119,4 +119,6 @@ class Leaderboard(VGroup):
             head = theme.label(title, size=size + 2, color=theme.TEXT).next_to(lines, UP, buff=0.25).align_to(lines, LEFT)
             body.add(head)
         self.lines = lines
+        #: The rows shown, best first: what a test reads to know what the viewer sees.
+        self.rows = list(rows)
         super().__init__(panel_behind(body), body)

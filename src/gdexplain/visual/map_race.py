@@ -27,8 +27,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Line, UpdateFromAlphaFunc, VGroup, linear
+from manim import DOWN, LEFT, RIGHT, UP, Group, Line, UpdateFromAlphaFunc, VGroup, linear
 from manim.animation.animation import Animation
+from manim.mobject.mobject import Mobject
 
 from gdexplain.core.optimizers import OPTIMIZERS
 from gdexplain.core.race import overshoot
@@ -183,12 +184,15 @@ class MapRace(VGroup):
                 j += 1
         return self
 
-    def advance(self, k0: float, k1: float, on_step: Callable[[int], None] | None = None, updates: int | None = None) -> Animation:
+    def advance(self, k0: float, k1: float, on_step: Callable[[int], None] | None = None, updates: int | None = None,
+                changing: Sequence[Mobject] = ()) -> Animation:
         """An animation moving the clock from ``k0`` to ``k1`` at a steady pace (give it a run_time).
 
         ``on_step(k)`` is called each time step ``k`` completes (for a
         read-out); ``updates`` caps how many calls one animation makes
-        (rebuilding text is slow), the last step always included.
+        (rebuilding text is slow), the last step always included. List in
+        ``changing`` what ``on_step`` changes (the read-out), so that Manim
+        redraws it during the animation instead of keeping its first frame.
         """
         every = 1 if not updates else max(1, int(np.ceil((k1 - k0) / updates)))
         done = {"k": int(np.floor(k0))}
@@ -203,7 +207,8 @@ class MapRace(VGroup):
                 done["k"] = k
                 on_step(k)
 
-        return UpdateFromAlphaFunc(self, update, rate_func=linear)
+        target = Group(self, *changing) if changing else self
+        return UpdateFromAlphaFunc(target, update, rate_func=linear)
 
 
 def _race_cells(lanes: Sequence[Lane], k: int, extra: str) -> list[tuple[str, str, str | None]]:

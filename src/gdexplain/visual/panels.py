@@ -90,6 +90,15 @@ class Readout(VGroup):
         body.align_to(panel, LEFT).shift(pad * RIGHT)
         super().__init__(panel, body)
         self.panel = panel
+        #: The rows shown, as given: what a test reads to know what the viewer sees.
+        self.rows: list[tuple[str, str]] = [(str(n), str(v)) for n, v in rows]
+
+    def become(self, other, *args, **kwargs) -> "Readout":
+        """Take ``other``'s look and its rows."""
+        super().become(other, *args, **kwargs)
+        if isinstance(other, Readout):
+            self.rows = list(other.rows)
+        return self
 
     def placed_like(self, other: Mobject) -> "Readout":
         """Move to where ``other`` is, aligned top-left, so an update does not jump."""
