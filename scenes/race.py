@@ -2,7 +2,7 @@
 
 Render: ``gdexplain render race`` or ``manim -ql scenes/race.py Race``;
 configure with ``--set surface=… --set optimizers=gd,adam --set lrs=gd=0.1,adam=0.05
---set view=3d|contour --set chart=log``.
+--set view=3d|contour --set chart=log --set overlays=gradient,momentum,squares``.
 
 A race is a set of core trajectories, one per method, each with its own
 learning rate, from the same start (:func:`gdexplain.core.race.run_race`). One
@@ -27,6 +27,7 @@ from manim import (
     Circle,
     FadeIn,
     FadeOut,
+    VGroup,
 )
 
 from gdexplain.core.race import Outcome, Racer, leaderboard, run_race, story
@@ -37,7 +38,9 @@ from gdexplain.visual.charts import Chart
 from gdexplain.visual.framing import framed_map, map_view
 from gdexplain.visual.landscape import Landscape3D, ball_3d
 from gdexplain.visual.legend import LeaderRow, Leaderboard, Legend
-from gdexplain.visual.map_race import Lane, MapRace
+from gdexplain.visual.map_race import SQUARE_CAP, Lane, MapRace
+from gdexplain.visual.marks import ScaleNote
+from gdexplain.visual.squares import SquareScaleNote
 from gdexplain.visual.panels import fmt
 
 #: The map's box on the left of the frame (scene units): centre and largest width/height.
@@ -116,7 +119,19 @@ class Race(ExplainerScene3D):
                            make_ball=lambda color, _: ball_3d(radius, color), stroke_width=4)
             return land, race, to_scene
         base = framed_map(surface, map_view(surface), MAP_BOX).move_to(MAP_CENTER)
-        return base, MapRace.on_map(base, lanes, stroke_width=3.5), base.c2p
+        return base, MapRace.on_map(base, lanes, stroke_width=3.5, overlays=self.settings["overlays"]), base.c2p
+
+    def _overlay_note(self, race: MapRace, base) -> VGroup:
+        """The stated scales of the overlays, under the map (empty without overlays)."""
+        note = VGroup()
+        if any(o != "squares" for o in race.overlays):
+            note.add(ScaleNote(race.arrow_factor, "arrows"))
+        if "squares" in race.overlays and race.square_scale is not None:
+            note.add(SquareScaleNote(race.square_scale, "s or v", SQUARE_CAP, size=16))
+        if len(note):
+            note.arrange(RIGHT, buff=0.4, aligned_edge=UP).scale(0.8)
+            note.next_to(base, DOWN, buff=0.08).align_to(base, LEFT)
+        return note
 
     def _right_column(self, mob, top: float) -> None:
         """Fit ``mob`` in the right column with its top at ``top``."""
@@ -155,6 +170,7 @@ class Race(ExplainerScene3D):
         start_ring = Circle(radius=0.2, stroke_color=theme.TEXT, stroke_width=2.5).move_to(to_scene(start))
         start_text = theme.label("start", size=theme.SMALL_SIZE, color=theme.TEXT).next_to(start_ring, UP + RIGHT, buff=0.05)
 
+        overlay_note = self._overlay_note(race, base)
         self._fixed(title, legend, chart)
 
         if index == 0:
@@ -174,7 +190,7 @@ class Race(ExplainerScene3D):
             self.add(base)
             self.play(FadeIn(title), run_time=0.8)
             self.add(race.paths, race.crosses)
-            self.play(FadeIn(start_ring), FadeIn(race.balls), run_time=0.8)
+            self.play(FadeIn(start_ring), FadeIn(race.balls), FadeIn(overlay_note), run_time=0.8)
             if not self.three_d:
                 self.play(FadeIn(start_text), run_time=0.4)
 
@@ -227,7 +243,7 @@ class Race(ExplainerScene3D):
                     self.remove(legend)
         with self.narrate(self._closing(index, total, racers)):
             pass
-        self.mobjects_to_clear = [base, title, chart, board, start_ring, race]
+        self.mobjects_to_clear = [base, title, chart, board, start_ring, race, overlay_note]
 
     def _closing(self, index: int, total: int, racers: list[Racer]) -> str:
         board = leaderboard(racers)

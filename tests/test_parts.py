@@ -82,3 +82,18 @@ def test_methods_without_an_accumulator_are_refused():
             effective_rate(_run(name, lr=0.1))
     with pytest.raises(InputError, match="centered"):
         effective_rate(_run("rmsprop", lr=0.05, centered=True))
+
+
+def test_push_and_square_memories_are_the_recorded_buffers():
+    from gdexplain.core.parts import push_memory, square_memory
+
+    mom, adam, gd, ada = _run("momentum", lr=0.1), _run("adam", lr=0.1), _run("gd", lr=0.1), _run("adagrad", lr=0.5)
+    np.testing.assert_array_equal(push_memory(mom), mom.quantity("velocity"))
+    np.testing.assert_array_equal(push_memory(adam), -adam.quantity("m"))  # m averages gradients: it pushes along −m
+    assert push_memory(gd) is None and push_memory(ada) is None
+    np.testing.assert_array_equal(square_memory(adam), adam.quantity("v"))
+    np.testing.assert_array_equal(square_memory(ada), ada.quantity("sq_grad_sum"))
+    assert square_memory(gd) is None and square_memory(mom) is None
+    # Lookahead shows its inner method's buffers.
+    look = run(make_optimizer("lookahead", inner="adam", lr=0.1), get_surface("ravine"), (-5.0, -2.0), 6)
+    np.testing.assert_array_equal(square_memory(look), look.quantity("v"))

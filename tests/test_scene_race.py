@@ -216,3 +216,34 @@ def test_chart_lines_follow_the_chart_when_it_moves():
     chart.shift(np.array([1.0, -2.0, 0.0])).scale(0.5)
     chart.set_progress(2)
     assert np.allclose(chart.lines["a"].points[-1], chart.c2p((2, 1.0)))
+
+
+def test_overlays_setting():
+    entry = get_entry("race")
+    assert entry.resolve()["overlays"] == ()
+    assert entry.resolve({"overlays": "gradient,momentum,squares"})["overlays"] == ("gradient", "momentum", "squares")
+    assert entry.resolve({"overlays": "none"})["overlays"] == ()
+    from gdexplain.visual.map_race import OVERLAYS
+
+    assert entry.param("overlays").choices == OVERLAYS
+    for bad in ("gradiant", "squares,squares"):
+        with pytest.raises(InputError):
+            entry.resolve({"overlays": bad})
+    with pytest.raises(InputError, match="view=contour"):
+        entry.resolve({"overlays": "squares", "view": "3d"})
+
+
+def test_every_core_method_races_including_qhm_qhadam_and_lookahead():
+    s = get_entry("race").resolve({"optimizers": ",".join(OPTIMIZERS)})
+    assert set(s["optimizers"]) == set(OPTIMIZERS)
+
+
+def test_chart_from_zero_has_a_nice_top_and_draws_series_later():
+    chart = Chart(steps=10, y_max=0.87, from_zero=True, title="rate")
+    assert (chart.y_lo, chart.y_hi) == (0.0, 1.0)
+    assert not chart.lines and chart.state_scale is False
+    line = chart.line(np.linspace(0.87, 0.1, 10), "#fff", start_step=1)
+    np.testing.assert_allclose(line.points[0], chart.c2p((1, 0.87)), atol=1e-9)
+    np.testing.assert_allclose(line.points[-1], chart.c2p((10, 0.1)), atol=1e-9)
+    with pytest.raises(ValueError, match="colour"):
+        Chart({"a": [1.0, 2.0]}, {}, 2)

@@ -242,6 +242,8 @@ _lecture.append(
             Param("tol", "float", 1e-2, "a method has converged once its gradient norm is below this", POSITIVE),
             Param("view", "choice", "contour", "contour map from above, or the 3-D landscape", choices=("contour", "3d")),
             Param("chart", "choice", "log", "y scale of the loss chart (log: loss above the known minimum)", choices=("linear", "log")),
+            Param("overlays", "choices", (), "drawn at every ball (contour view): its gradient, its stored push (momentum's v, "
+                  "Adam's −m), its squared-gradient squares; e.g. gradient,momentum,squares", choices=("gradient", "momentum", "squares")),
         ),
     )
 )

@@ -17,7 +17,7 @@ from gdexplain.core.hyperparams import Range
 from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
 from gdexplain.core.surfaces import SURFACES, get_surface
 
-KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "lrs")
+KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "choices", "lrs")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Param:
     """One parameter a scene accepts with ``--set``.
 
     ``kind`` is one of :data:`KINDS`; ``accepted`` bounds numbers;
-    ``choices`` lists the values of a ``choice``; ``surfaces`` restricts a
+    ``choices`` lists the values of a ``choice`` (one of them) or of a
+    ``choices`` parameter (any of them, comma-separated, or ``none``); ``surfaces`` restricts a
     ``surface`` parameter (empty: any surface of the right dimension ``dim``).
     An ``lrs`` parameter maps optimizers to learning rates (``gd=0.1,adam=0.05``,
     each checked by :func:`make_optimizer`); its value is a tuple of
@@ -94,6 +95,16 @@ class Param:
                 raise InputError(f"{where} must be comma-separated numbers like 1.5,-0.5, got {raw!r}") from None
         if self.kind == "lrs":
             return _coerce_lrs(text, where)
+        if self.kind == "choices":
+            items = [t.strip() for t in (text.split(",") if isinstance(text, str) else text) if str(t).strip()]
+            if items == ["none"]:
+                return ()
+            for item in items:
+                if item not in self.choices:
+                    raise unknown_name(f"value for {self.name}", str(item), self.choices)
+            if len(set(items)) != len(items):
+                raise InputError(f"{where} names a value twice: list each once")
+            return tuple(items)
         if self.kind == "choice":
             if str(text) not in self.choices:
                 raise unknown_name(f"value for {self.name}", str(text), self.choices)
@@ -105,6 +116,8 @@ class Param:
         default = _as_text(self.default)
         if self.kind == "choice":
             kind = "|".join(self.choices)
+        elif self.kind == "choices":
+            kind = "any of " + ",".join(self.choices)
         elif self.accepted is not None:
             kind = f"{self.kind} in {self.accepted}"
         else:
@@ -158,6 +171,8 @@ class SceneEntry:
             if values["start"] is None or values["start"] == ():
                 values["start"] = tuple(surface.default_start)
             values["start"] = tuple(float(c) for c in surface.check_start(values["start"]))
+        if values.get("overlays") and values.get("view") == "3d":
+            raise InputError(f"{self.slug}: overlays are drawn on the contour map: use view=contour or overlays=none")
         if "lr" in values:
             make_optimizer(values.get("optimizer", "gd"), lr=values["lr"])
         if values.get("lrs") and "optimizers" in values:

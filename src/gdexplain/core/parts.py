@@ -147,3 +147,31 @@ def step_over_rate(traj: Trajectory, t: int) -> Array:
     """|Δθ_t| / α_t per axis: the recorded step measured in learning rates."""
     _check_step(traj, t)
     return np.abs(traj.quantity("delta")[t]) / float(traj.quantity("lr")[t])
+
+
+# --- what a race overlay shows per ball ---------------------------------------------------
+
+#: Recorded memories of past gradients that say where a method is pushed, with the sign that
+#: turns them into a push: a velocity is already a step; a first moment m averages gradients,
+#: so it pushes along −m.
+PUSH_MEMORIES: tuple[tuple[str, float], ...] = (("velocity", 1.0), ("m", -1.0))
+#: Recorded per-axis memories of squared gradients (the squares a picture draws).
+SQUARE_MEMORIES: tuple[str, ...] = ("sq_grad_sum", "sq_grad_avg", "v")
+
+
+def push_memory(traj: Trajectory) -> Array | None:
+    """The method's stored push, row t after step t: momentum's v_t, or −m_t for the Adam family,
+    Lion and QHM; None for a method that keeps none (GD, AdaGrad, RMSProp …)."""
+    for name, sign in PUSH_MEMORIES:
+        if name in traj.quantities:
+            return sign * np.asarray(traj.quantity(name), dtype=float)
+    return None
+
+
+def square_memory(traj: Trajectory) -> Array | None:
+    """The method's per-axis sum or average of squared gradients, row t after step t
+    (AdaGrad's s, RMSProp's and AdaDelta's s, Adam's v); None for a method that keeps none."""
+    for name in SQUARE_MEMORIES:
+        if name in traj.quantities:
+            return np.asarray(traj.quantity(name), dtype=float)
+    return None

@@ -24,25 +24,32 @@ trajectories.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Group, Line, UpdateFromAlphaFunc, VGroup, linear
+from manim import DOWN, LEFT, RIGHT, UP, Group, Line, UpdateFromAlphaFunc, VGroup, VMobject, linear
 from manim.animation.animation import Animation
 from manim.mobject.mobject import Mobject
 
 from gdexplain.core.optimizers import OPTIMIZERS
+from gdexplain.core.parts import push_memory, square_memory
 from gdexplain.core.race import overshoot
 from gdexplain.core.trajectory import Trajectory
 from gdexplain.visual import theme
 from gdexplain.visual.contour import ContourMap
-from gdexplain.visual.marks import Ball
+from gdexplain.visual.marks import Ball, vector_arrow
 from gdexplain.visual.panels import Readout, fmt, fmt_vector
 from gdexplain.visual.paths import ClippedPath, ToScene
-from gdexplain.visual.squares import AccumulatorSquares
+from gdexplain.visual.squares import AccumulatorSquares, nice_square_scale
 
 #: A ball outside the map is drawn this faint, at the point where it left.
 OFF_MAP_OPACITY = 0.3
+#: What a race can draw at each ball besides its path (``--set overlays=…``).
+OVERLAYS: tuple[str, ...] = ("gradient", "momentum", "squares")
+#: The median overlay arrow is drawn about this long (scene units), at one stated factor.
+ARROW_WANT = 0.45
+#: Largest side of an overlay square (scene units); bigger ones are drawn dashed at this cap.
+SQUARE_SIDE, SQUARE_CAP = 0.6, 0.9
 
 
 @dataclass(frozen=True)
@@ -127,11 +134,27 @@ class MapRace(VGroup):
         ball_at: ToScene | None = None,
         make_ball: Callable[[str, float], object] | None = None,
         stroke_width: float = 3,
+        overlays: Sequence[str] = (),
     ) -> None:
         super().__init__()
         if not lanes:
             raise ValueError("a race needs at least one lane")
+        unknown = [o for o in overlays if o not in OVERLAYS]
+        if unknown:
+            raise ValueError(f"unknown overlay {', '.join(unknown)}: choose from {', '.join(OVERLAYS)}")
+        self.overlays = tuple(overlays)
         self.lanes = list(lanes)
+        self.unit = float(np.linalg.norm(np.asarray(to_scene(np.array([1.0, 0.0]))) - np.asarray(to_scene(np.array([0.0, 0.0])))))
+        self.arrow_factor = 1.0
+        self.square_scale: float | None = None
+        if self.overlays:
+            self.arrow_factor, self.square_scale = overlay_scales(self.lanes, self.overlays, self.unit)
+        if "squares" in self.overlays and self.square_scale is not None:
+            self.lanes = [
+                l if l.squares is not None or square_memory(l.traj) is None
+                else replace(l, squares=LaneSquares(square_memory(l.traj), self.square_scale, SQUARE_CAP))
+                for l in self.lanes
+            ]
         self.to_scene = to_scene
         self.ball_at = ball_at or to_scene
         self.box = tuple(tuple(float(c) for c in r) for r in box)
@@ -140,7 +163,9 @@ class MapRace(VGroup):
         self.balls = VGroup(*(make_ball(l.ball_color or l.color, l.radius) for l in self.lanes))
         self.crosses = VGroup(*(cross(l.color) for l in self.lanes))
         self.squares = VGroup(*(self._squares(l, 0, self.ball_at(l.traj.positions[0])) for l in self.lanes if l.squares is not None))
-        self.add(self.paths, self.squares, self.crosses, self.balls)
+        #: One arrow per lane and arrow overlay (empty while there is nothing to show).
+        self.arrows = VGroup(*(VMobject() for _ in self.lanes for o in self.overlays if o != "squares"))
+        self.add(self.paths, self.squares, self.arrows, self.crosses, self.balls)
         self.progress = 0.0
         self.set_progress(0)
 
@@ -182,7 +207,26 @@ class MapRace(VGroup):
             if lane.squares is not None:
                 self.squares[j].become(self._squares(lane, max(s.squares_step, 0), at))
                 j += 1
+        a = 0
+        for i, lane in enumerate(self.lanes):
+            s = self.state(i, k)
+            for kind in self.overlays:
+                if kind == "squares":
+                    continue
+                vec = overlay_vector(lane.traj, kind, s.squares_step)
+                self.arrows.submobjects[a] = self._arrow(s, vec, kind)  # rebuilt, not morphed: cheaper
+                a += 1
         return self
+
+    def _arrow(self, s: MarkState, vec: np.ndarray | None, kind: str) -> VMobject:
+        """The overlay arrow at a ball (an empty mobject when hidden or too short to draw)."""
+        if vec is None or s.crossed or not s.inside or not np.all(np.isfinite(vec)):
+            return VMobject()
+        start = np.asarray(self.to_scene(s.point), dtype=float)
+        d = self.arrow_factor * self.unit * np.array([vec[0], vec[1], 0.0])
+        if np.linalg.norm(d) < 0.05:
+            return VMobject()
+        return vector_arrow(start, start + d, theme.GRADIENT if kind == "gradient" else theme.VELOCITY, stroke_width=4)
 
     def advance(self, k0: float, k1: float, on_step: Callable[[int], None] | None = None, updates: int | None = None,
                 changing: Sequence[Mobject] = ()) -> Animation:
@@ -224,6 +268,60 @@ def _race_cells(lanes: Sequence[Lane], k: int, extra: str) -> list[tuple[str, st
         else:
             cells.append((f"{l.label} step", fmt_vector(l.traj.quantity("delta")[i]) if i > 0 else "—", l.color))
     return cells
+
+
+def overlay_vector(traj: Trajectory, kind: str, t: int) -> np.ndarray | None:
+    """The vector an arrow overlay shows at step ``t`` of a run (None: nothing to show).
+
+    ``gradient``: the gradient the step under way uses (uphill, as in every
+    step-by-step picture); ``momentum``: the stored push after the step
+    (:func:`gdexplain.core.parts.push_memory`; None for a method without one).
+    """
+    t = int(min(max(t, 0), traj.steps))
+    if kind == "gradient":
+        return None if t < 1 else np.asarray(traj.quantity("grad")[t], dtype=float)
+    memory = push_memory(traj)
+    return None if memory is None else memory[t]
+
+
+def overlay_scales(lanes: Sequence[Lane], overlays: Sequence[str], unit: float) -> tuple[float, float | None]:
+    """One arrow factor and one square scale for a whole race (both stated on screen).
+
+    The arrow factor is a nice number that draws the median arrow about
+    :data:`ARROW_WANT` long; the square scale keeps the median square under
+    :data:`SQUARE_SIDE` (the largest are capped at :data:`SQUARE_CAP`).
+    """
+    lengths, squares = [], []
+    for l in lanes:
+        n = l.traj.steps
+        for kind in overlays:
+            if kind == "squares":
+                memory = square_memory(l.traj)
+                if memory is not None:
+                    squares.append(memory[1 : n + 1].ravel())
+                continue
+            for t in range(1, n + 1):
+                v = overlay_vector(l.traj, kind, t)
+                if v is not None and np.all(np.isfinite(v)):
+                    lengths.append(float(np.linalg.norm(v)) * unit)
+    factor = nice_factor(lengths, ARROW_WANT)
+    scale = None
+    if squares:
+        values = np.concatenate(squares)
+        values = values[np.isfinite(values) & (values > 0)]
+        scale = nice_square_scale([float(np.median(values))] if values.size else [], SQUARE_SIDE)
+    return factor, scale
+
+
+def nice_factor(lengths: Sequence[float], want: float) -> float:
+    """A factor (…, 0.1, 0.2, 0.5, 1, 2, 5, …) that draws the median of ``lengths`` about ``want`` long."""
+    finite = [x for x in lengths if np.isfinite(x) and x > 0]
+    if not finite:
+        return 1.0
+    exact = want / float(np.median(finite))
+    k = int(np.floor(np.log10(exact)))
+    choices = [m * 10.0**e for e in (k - 1, k, k + 1) for m in (1.0, 2.0, 5.0)]
+    return float(min(choices, key=lambda f: abs(np.log(f / exact))))
 
 
 def race_rows(lanes: Sequence[Lane], k: int, extra: str = "") -> list[tuple[str, str]]:
