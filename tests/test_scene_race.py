@@ -247,3 +247,16 @@ def test_chart_from_zero_has_a_nice_top_and_draws_series_later():
     np.testing.assert_allclose(line.points[-1], chart.c2p((10, 0.1)), atol=1e-9)
     with pytest.raises(ValueError, match="colour"):
         Chart({"a": [1.0, 2.0]}, {}, 2)
+
+
+def test_lookahead_races_around_any_inner_method():
+    s = get_entry("race").resolve({"optimizers": "gd,lookahead:momentum", "lrs": "lookahead:momentum=0.03"})
+    (gd, look) = run_race(get_surface("saddle-point"), s["optimizers"], s["lrs"], steps=20)
+    assert look.title == "Lookahead (Momentum)" and look.lr == 0.03
+    assert look.traj.optimizer.inner.name == "momentum"
+    # Without a rate, Lookahead takes its inner method's race rate.
+    assert default_lr("lookahead:momentum", get_surface("booth")) == default_lr("momentum", get_surface("booth"))
+    for bad, says in (("gd,lookahead:lookahead", "another optimizer"), ("adam:momentum", "only lookahead"),
+                      ("lookahead:momentun", "'momentum'")):
+        with pytest.raises(InputError, match=says):
+            get_entry("race").resolve({"optimizers": bad})

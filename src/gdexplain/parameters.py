@@ -15,6 +15,7 @@ from typing import Any
 from gdexplain.core.errors import InputError, closest, unknown_name
 from gdexplain.core.hyperparams import Range
 from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
+from gdexplain.core.race import build_method, method_parts
 from gdexplain.core.surfaces import SURFACES, get_surface
 
 KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "choices", "lrs")
@@ -82,8 +83,7 @@ class Param:
             if not names:
                 raise InputError(f"{where} needs at least one optimizer, e.g. gd,momentum,adam")
             for n in names:
-                if n not in OPTIMIZERS:
-                    raise unknown_name("optimizer", n, OPTIMIZERS)
+                method_parts(n)  # a core method, or lookahead:INNER
             if len(set(names)) != len(names):
                 raise InputError(f"{where} names an optimizer twice: list each once")
             return tuple(names)
@@ -199,14 +199,13 @@ def _coerce_lrs(text: Any, where: str) -> tuple[tuple[str, float], ...]:
         pairs = list(text.items()) if isinstance(text, Mapping) else [tuple(p) for p in text]
     out: dict[str, float] = {}
     for name, value in pairs:
-        if name not in OPTIMIZERS:
-            raise unknown_name("optimizer", str(name), OPTIMIZERS)
+        method_parts(str(name))
         if name in out:
             raise InputError(f"{where} sets {name} twice: give each rate once")
         try:
             rate = float(value)
         except (TypeError, ValueError):
             raise InputError(f"{where}: the rate of {name} must be a number, got {value!r}") from None
-        make_optimizer(name, lr=rate)  # the optimizer's own range check and message
+        build_method(name, rate)  # the optimizer's own range check and message
         out[name] = rate
     return tuple(out.items())

@@ -41,7 +41,7 @@ import numpy as np
 from enum import StrEnum
 
 from gdexplain.core.errors import InputError, unknown_name
-from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
+from gdexplain.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from gdexplain.core.surfaces import Surface
 from gdexplain.core.trajectory import Trajectory, run
 
@@ -86,10 +86,37 @@ RESULT_WORDS: dict[Outcome, str] = {
 }
 
 
-def short_name(name: str) -> str:
-    """``GD``, ``Momentum``, ``Adam`` …: an optimizer's name as a legend shows it (its class's ``short``)."""
+def method_parts(spec: str) -> tuple[str, str | None]:
+    """A racing method as ``(name, inner)``: ``adam`` → ``("adam", None)``,
+    ``lookahead:momentum`` → ``("lookahead", "momentum")`` (Lookahead around Momentum).
+
+    Unknown names raise :class:`InputError` with the closest ones.
+    """
+    name, sep, inner = str(spec).strip().partition(":")
     if name not in OPTIMIZERS:
         raise unknown_name("optimizer", name, OPTIMIZERS)
+    if not sep:
+        return name, None
+    if name != "lookahead":
+        raise InputError(f"{spec!r}: only lookahead takes an inner method, as in lookahead:{inner or 'momentum'}")
+    if inner == "lookahead":
+        raise InputError("lookahead:lookahead: the inner method must be another optimizer, e.g. lookahead:adam")
+    if inner not in OPTIMIZERS:
+        raise unknown_name("optimizer", inner, [n for n in OPTIMIZERS if n != "lookahead"])
+    return name, inner
+
+
+def build_method(spec: str, lr: float) -> Optimizer:
+    """The optimizer a racing method ``spec`` names (see :func:`method_parts`), with learning rate ``lr``."""
+    name, inner = method_parts(spec)
+    return make_optimizer(name, lr=lr, **({"inner": inner} if inner else {}))
+
+
+def short_name(spec: str) -> str:
+    """``GD``, ``Momentum``, ``Adam``, ``Lookahead (Momentum)`` …: a method as a legend shows it (its class's ``short``)."""
+    name, inner = method_parts(spec)
+    if inner:
+        return f"{OPTIMIZERS[name].short} ({OPTIMIZERS[inner].short})"
     return OPTIMIZERS[name].short
 
 
@@ -106,9 +133,8 @@ def default_lr(name: str, surface: Surface) -> float:
     the gradient (``race_lr_scales``) get it scaled by the range width / 4,
     GD-like methods keep theirs, since their step is α times the gradient.
     """
-    if name not in OPTIMIZERS:
-        raise unknown_name("optimizer", name, OPTIMIZERS)
-    cls = OPTIMIZERS[name]
+    name, inner = method_parts(name)
+    cls = OPTIMIZERS[inner or name]  # Lookahead steps at its inner method's pace
     lr = cls.race_lr
     if cls.race_lr_scales:
         lr *= range_width(surface) / 4.0
@@ -132,7 +158,7 @@ def race_lrs(names: Sequence[str], surface: Surface, lrs: Mapping[str, float] | 
     out = {}
     for n in names:
         out[n] = float(given[n]) if n in given else default_lr(n, surface)
-        make_optimizer(n, lr=out[n])
+        build_method(n, out[n])
     return out
 
 
@@ -202,7 +228,7 @@ def run_race(
     rates = race_lrs(names, surface, lrs)
     racers = []
     for n in names:
-        traj = run(make_optimizer(n, lr=rates[n]), surface, start, steps, tol=tol)
+        traj = run(build_method(n, rates[n]), surface, start, steps, tol=tol)
         outcome, at = classify(traj)
         racers.append(Racer(n, rates[n], traj, outcome, at))
     return racers

@@ -31,9 +31,8 @@ from manim import DOWN, LEFT, RIGHT, UP, Group, Line, UpdateFromAlphaFunc, VGrou
 from manim.animation.animation import Animation
 from manim.mobject.mobject import Mobject
 
-from gdexplain.core.optimizers import OPTIMIZERS
 from gdexplain.core.parts import push_memory, square_memory
-from gdexplain.core.race import overshoot
+from gdexplain.core.race import overshoot, short_name
 from gdexplain.core.trajectory import Trajectory
 from gdexplain.visual import theme
 from gdexplain.visual.contour import ContourMap
@@ -78,8 +77,8 @@ class Lane:
 
     @classmethod
     def of(cls, name: str, traj: Trajectory, label: str | None = None, **kwargs) -> "Lane":
-        """A lane in optimizer ``name``'s registered colour, labelled with its short name unless ``label``."""
-        return cls(label if label is not None else OPTIMIZERS[name].short, theme.method_color(name), traj, **kwargs)
+        """A lane in method ``name``'s registered colour (``lookahead:adam`` too), labelled with its short name unless ``label``."""
+        return cls(label if label is not None else short_name(name), theme.method_color(name), traj, **kwargs)
 
     @property
     def end(self) -> int:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from manim import Text
 
-from gdexplain.core.errors import unknown_name
 from gdexplain.core.optimizers import OPTIMIZERS
+from gdexplain.core.race import method_parts
 
 BACKGROUND = "#0E1117"
 PANEL = "#171C26"
@@ -46,11 +46,10 @@ def label(text: str, size: float = BODY_SIZE, color: str = TEXT, mono: bool = Fa
 
 
 def method_color(name: str) -> str:
-    """The colour of an optimizer's ball, path and legend entry: its class's ``color``.
+    """The colour of an optimizer's ball, path and legend entry: its class's ``color``
+    (``lookahead:momentum`` is Lookahead's).
 
     An unknown name raises (with the closest names), never a default colour:
     a ball drawn in another method's colour would be a wrong picture.
     """
-    if name not in OPTIMIZERS:
-        raise unknown_name("optimizer", name, OPTIMIZERS)
-    return OPTIMIZERS[name].color
+    return OPTIMIZERS[method_parts(name)[0]].color
