@@ -15,6 +15,7 @@ from manim import LEFT, ORIGIN, RIGHT, UP, Arrow, Circle, Dot, Line, VGroup, VMo
 from manim.mobject.mobject import Mobject
 
 from gdexplain.visual import theme
+from gdexplain.visual.panels import fmt_nice
 
 #: An arrow shorter than this (scene units) is hard to see at 480p.
 MIN_VISIBLE = 0.35
@@ -77,9 +78,9 @@ class ScaleNote(VGroup):
         if factor == 1:
             text = f"{what} drawn to scale"
         elif factor > 1:
-            text = f"{what} drawn {factor:g}× longer"
+            text = f"{what} drawn {fmt_nice(factor)}× longer"
         else:
-            text = f"{what} drawn {1 / factor:g}× shorter"
+            text = f"{what} drawn {fmt_nice(1 / factor)}× shorter"
         super().__init__(theme.label(text, size=theme.SMALL_SIZE, color=theme.MUTED))
         self.factor = factor
 
