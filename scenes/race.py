@@ -118,8 +118,10 @@ class Race(ExplainerScene3D):
             race = MapRace(lanes, to_scene, surface.ranges, ball_at=lambda p: land.ball_center(p, radius),
                            make_ball=lambda color, _: ball_3d(radius, color), stroke_width=4)
             return land, race, to_scene
-        base = framed_map(surface, map_view(surface), MAP_BOX).move_to(MAP_CENTER)
-        return base, MapRace.on_map(base, lanes, stroke_width=3.5, overlays=self.settings["overlays"]), base.c2p
+        overlays = self.settings["overlays"]
+        box = (MAP_BOX[0], MAP_BOX[1] - (0.6 if overlays else 0.0))  # room under the map for the stated scales
+        base = framed_map(surface, map_view(surface), box).move_to(MAP_CENTER + (0.15 * UP if overlays else 0))
+        return base, MapRace.on_map(base, lanes, stroke_width=3.5, overlays=overlays), base.c2p
 
     def _overlay_note(self, race: MapRace, base) -> VGroup:
         """The stated scales of the overlays, under the map (empty without overlays)."""
@@ -129,8 +131,9 @@ class Race(ExplainerScene3D):
         if "squares" in race.overlays and race.square_scale is not None:
             note.add(SquareScaleNote(race.square_scale, "s or v", SQUARE_CAP, size=16))
         if len(note):
-            note.arrange(RIGHT, buff=0.4, aligned_edge=UP).scale(0.8)
-            note.next_to(base, DOWN, buff=0.08).align_to(base, LEFT)
+            note.arrange(DOWN, buff=0.06, aligned_edge=LEFT)
+            note.scale_to_fit_height(min(note.height, 0.62))
+            note.next_to(base, DOWN, buff=0.1).align_to(base, LEFT)
         return note
 
     def _right_column(self, mob, top: float) -> None:

@@ -45,8 +45,8 @@ from gdexplain.visual.squares import AccumulatorSquares, nice_square_scale
 OFF_MAP_OPACITY = 0.3
 #: What a race can draw at each ball besides its path (``--set overlays=…``).
 OVERLAYS: tuple[str, ...] = ("gradient", "momentum", "squares")
-#: The median overlay arrow is drawn about this long (scene units), at one stated factor.
-ARROW_WANT = 0.45
+#: Nine in ten overlay arrows are drawn at most about this long (scene units), at one stated factor.
+ARROW_WANT = 0.8
 #: Largest side of an overlay square (scene units); bigger ones are drawn dashed at this cap.
 SQUARE_SIDE, SQUARE_CAP = 0.6, 0.9
 
@@ -286,8 +286,8 @@ def overlay_vector(traj: Trajectory, kind: str, t: int) -> np.ndarray | None:
 def overlay_scales(lanes: Sequence[Lane], overlays: Sequence[str], unit: float) -> tuple[float, float | None]:
     """One arrow factor and one square scale for a whole race (both stated on screen).
 
-    The arrow factor is a nice number that draws the median arrow about
-    :data:`ARROW_WANT` long; the square scale keeps the median square under
+    The arrow factor is a nice number that draws nine arrows in ten at most
+    about :data:`ARROW_WANT` long (a few longer ones stay to scale); the square scale keeps the median square under
     :data:`SQUARE_SIDE` (the largest are capped at :data:`SQUARE_CAP`).
     """
     lengths, squares = [], []
@@ -303,7 +303,7 @@ def overlay_scales(lanes: Sequence[Lane], overlays: Sequence[str], unit: float) 
                 v = overlay_vector(l.traj, kind, t)
                 if v is not None and np.all(np.isfinite(v)):
                     lengths.append(float(np.linalg.norm(v)) * unit)
-    factor = nice_factor(lengths, ARROW_WANT)
+    factor = nice_factor(lengths, ARROW_WANT, 0.9)
     scale = None
     if squares:
         values = np.concatenate(squares)
@@ -312,12 +312,12 @@ def overlay_scales(lanes: Sequence[Lane], overlays: Sequence[str], unit: float) 
     return factor, scale
 
 
-def nice_factor(lengths: Sequence[float], want: float) -> float:
-    """A factor (…, 0.1, 0.2, 0.5, 1, 2, 5, …) that draws the median of ``lengths`` about ``want`` long."""
+def nice_factor(lengths: Sequence[float], want: float, quantile: float = 0.5) -> float:
+    """A factor (…, 0.1, 0.2, 0.5, 1, 2, 5, …) that draws the ``quantile`` of ``lengths`` about ``want`` long."""
     finite = [x for x in lengths if np.isfinite(x) and x > 0]
     if not finite:
         return 1.0
-    exact = want / float(np.median(finite))
+    exact = want / float(np.quantile(finite, quantile))
     k = int(np.floor(np.log10(exact)))
     choices = [m * 10.0**e for e in (k - 1, k, k + 1) for m in (1.0, 2.0, 5.0)]
     return float(min(choices, key=lambda f: abs(np.log(f / exact))))
