@@ -90,7 +90,7 @@ def step_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
         rows.append(("s(t−1)", fmt_vector(parts.before)))
     rows += [
         ("s", fmt_vector(parts.now)),
-        ("√s", fmt_vector(np.sqrt(parts.now))),
+        ("√s", fmt_vector(parts.root)),
         ("Δθ", fmt_vector(traj.quantity("delta")[t])),
     ]
     return rows

@@ -101,6 +101,11 @@ class AccumulatorParts:
     added: Array
     now: Array
 
+    @property
+    def root(self) -> Array:
+        """√s_t: the side of each axis's square, what the gradient is divided by (before ε)."""
+        return np.sqrt(self.now)
+
 
 def accumulator_parts(traj: Trajectory, t: int) -> AccumulatorParts:
     """The parts of the accumulator update at step ``t`` of an AdaGrad or RMSProp run."""
