@@ -93,7 +93,8 @@ class MarkState:
     point: np.ndarray
     inside: bool
     crossed: bool
-    squares_step: int
+    #: The step whose records the ball's squares and arrows show: the one under way (ceil k).
+    step: int
 
 
 def cross(color: str, size: float = 0.17) -> VGroup:
@@ -194,27 +195,21 @@ class MapRace(VGroup):
     def set_progress(self, k: float) -> "MapRace":
         """Place every mark at progress ``k`` (0 … the longest run)."""
         self.progress = float(k)
-        j = 0
+        squares, arrows = iter(self.squares), 0
         for i, lane in enumerate(self.lanes):
             self.paths[i].set_progress(k)
             s = self.state(i, k)
             at = self.ball_at(s.point)
-            ball = self.balls[i]
-            ball.move_to(at)
-            set_ball_opacity(ball, 0.0 if s.crossed else (1.0 if s.inside else OFF_MAP_OPACITY))
+            self.balls[i].move_to(at)
+            set_ball_opacity(self.balls[i], 0.0 if s.crossed else (1.0 if s.inside else OFF_MAP_OPACITY))
             self.crosses[i].move_to(self.to_scene(s.point)).set_opacity(1.0 if s.crossed else 0.0)
             if lane.squares is not None:
-                self.squares[j].become(self._squares(lane, max(s.squares_step, 0), at))
-                j += 1
-        a = 0
-        for i, lane in enumerate(self.lanes):
-            s = self.state(i, k)
+                next(squares).become(self._squares(lane, max(s.step, 0), at))
             for kind in self.overlays:
-                if kind == "squares":
-                    continue
-                vec = overlay_vector(lane.traj, kind, s.squares_step)
-                self.arrows.submobjects[a] = self._arrow(s, vec, kind)  # rebuilt, not morphed: cheaper
-                a += 1
+                if kind != "squares":
+                    vec = overlay_vector(lane.traj, kind, s.step)
+                    self.arrows.submobjects[arrows] = self._arrow(s, vec, kind)  # rebuilt, not morphed: cheaper
+                    arrows += 1
         return self
 
     def _arrow(self, s: MarkState, vec: np.ndarray | None, kind: str) -> VMobject:
