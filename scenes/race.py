@@ -127,7 +127,7 @@ class Race(ExplainerScene3D):
         """The stated scales of the overlays, under the map (empty without overlays)."""
         note = VGroup()
         if any(o != "squares" for o in race.overlays):
-            note.add(ScaleNote(race.arrow_factor, "arrows"))
+            note.add(ScaleNote(race.arrow_factor, "arrows", size=16))
         if "squares" in race.overlays and race.square_scale is not None:
             note.add(SquareScaleNote(race.square_scale, "s or v", SQUARE_CAP, size=16))
         if len(note):

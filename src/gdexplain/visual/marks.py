@@ -74,14 +74,14 @@ def arrow_shrink(lengths: Sequence[float], longest: float = 1.5) -> float:
 class ScaleNote(VGroup):
     """Small on-screen note saying that arrows are drawn longer (or shorter) than they are."""
 
-    def __init__(self, factor: float, what: str = "arrows") -> None:
+    def __init__(self, factor: float, what: str = "arrows", size: float = theme.SMALL_SIZE) -> None:
         if factor == 1:
             text = f"{what} drawn to scale"
         elif factor > 1:
             text = f"{what} drawn {fmt_nice(factor)}× longer"
         else:
             text = f"{what} drawn {fmt_nice(1 / factor)}× shorter"
-        super().__init__(theme.label(text, size=theme.SMALL_SIZE, color=theme.MUTED))
+        super().__init__(theme.label(text, size=size, color=theme.MUTED))
         self.factor = factor
 
 
