@@ -31,8 +31,6 @@ from manim import (
     UL,
     UP,
     UR,
-    UpdateFromAlphaFunc,
-    linear,
     Create,
     FadeIn,
     FadeOut,
