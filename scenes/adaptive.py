@@ -103,7 +103,7 @@ def gradient_tip(cmap: ContourMap, at: np.ndarray, grad: np.ndarray, factor: flo
 def view_of(surface: Surface, positions: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
     """The map's ranges: a hand-picked view for the default pictures, else the surface's range, grown to the path."""
     base = STEP_VIEWS.get(surface.name, (tuple(surface.ranges[0]), tuple(surface.ranges[1])))
-    return map_view(surface, positions, base=base, pad=0.0, include_minimum=False)
+    return map_view(surface, positions, base=base, pad=0.0, include_minimum=False, snap=False)
 
 
 # --- shared scene machinery ---------------------------------------------------------------

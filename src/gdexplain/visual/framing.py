@@ -25,6 +25,7 @@ def map_view(
     base: Ranges | None = None,
     pad: float = 0.1,
     include_minimum: bool = True,
+    snap: bool | None = None,
 ) -> Ranges:
     """The part of ``surface`` a map shows.
 
@@ -34,9 +35,9 @@ def map_view(
             the surface's own plotting range when not).
         pad: margin around the points as a fraction of the larger side, so no ball sits on the edge.
         include_minimum: also cover the surface's global minimum.
-
-    The top of each range is moved up to a tick multiple when the map's last
-    tick label would otherwise fall past the map's end.
+        snap: move the top of each range up to a tick multiple when the map's last
+            tick label would otherwise sit close to the map's end (default: only
+            for a view fitted to points; a surface's own range is kept as designed).
     """
     pts = np.zeros((0, 2)) if points is None else np.asarray(points, dtype=float).reshape(-1, 2)
     pts = pts[np.all(np.isfinite(pts), axis=1)]
@@ -53,7 +54,9 @@ def map_view(
     if base is not None:
         lo = np.minimum(lo, [base[0][0], base[1][0]])
         hi = np.maximum(hi, [base[0][1], base[1][1]])
-    return _snap(float(lo[0]), float(hi[0])), _snap(float(lo[1]), float(hi[1]))
+    if snap if snap is not None else len(pts) > 0:
+        return _snap(float(lo[0]), float(hi[0])), _snap(float(lo[1]), float(hi[1]))
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
 def _snap(lo: float, hi: float) -> tuple[float, float]:
