@@ -25,6 +25,9 @@ NICE_FACTORS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 class Ball(VGroup):
     """The ball: a filled disc with a rim and a small highlight, centred on its point."""
 
+    #: The layout check (:mod:`gdexplain.layout`) keeps text off anything with this role.
+    layout_role = "ball"
+
     def __init__(self, radius: float = 0.13, color: str = theme.BALL) -> None:
         body = Circle(radius=radius, fill_color=color, fill_opacity=1, stroke_color="#1A1A1A", stroke_width=2)
         shine = Dot(radius=radius * 0.3, color="#FFFFFF", fill_opacity=0.55).move_to(body.get_center() + radius * 0.35 * (UP + LEFT))
