@@ -44,6 +44,7 @@ from manim import (
     VGroup,
 )
 
+from gdexplain import layout
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.scene import ExplainerScene
 from gdexplain.core.surfaces import Surface, get_surface
@@ -218,7 +219,7 @@ class _AdaptiveBase(ExplainerScene):
                 r.ball.move_to(now)
                 if r.squares is not None and scale is not None:
                     t = min(kk + 1, n)
-                    r.squares.become(AccumulatorSquares(accumulator(r.traj)[t], scale, now, labels=labels, cap=cap))
+                    r.squares.become(AccumulatorSquares(accumulator(r.traj)[t], scale, now, labels=labels, cap=cap, within=cmap.box()))
             done = int(np.floor(x))
             every = max(1, (k1 - k0) // 8)  # rebuilding text is slow: at most ~8 readout updates per play
             if done < k1 and (done - k0) % every:
@@ -434,7 +435,9 @@ class _SquaresStepByStep(_AdaptiveBase):
         pos, grads = traj.positions, traj.quantity("grad")
         here, nxt = cmap.c2p(pos[t - 1]), cmap.c2p(pos[t])
         g_arrow = vector_arrow(here, gradient_tip(cmap, pos[t - 1], grads[t], factor), theme.GRADIENT)
-        g_label = label_arrow(g_arrow, theme.label("g", size=theme.LABEL_SIZE, color=theme.GRADIENT), side=1)
+        g_label = label_arrow(
+            g_arrow, theme.label("g", size=theme.LABEL_SIZE, color=theme.GRADIENT), side=1, avoid=[*layout.on_screen(self), squares, readout]
+        )
         n_rows = len(step_rows(traj, t))
         grad_text = (
             "Step one. At the ball, the gradient: steep across the ravine, gentle along it."
@@ -451,7 +454,9 @@ class _SquaresStepByStep(_AdaptiveBase):
         self.square_beats(traj, t, cmap, squares, scale, formula, full)
         readout.become(self.step_readout(traj, t, reveal=n_rows - 2).placed_like(readout))
         s_arrow = vector_arrow(here, nxt, theme.STEP)
-        s_label = label_arrow(s_arrow, theme.label("Δθ", size=theme.LABEL_SIZE, color=theme.STEP), side=1)
+        s_label = label_arrow(
+            s_arrow, theme.label("Δθ", size=theme.LABEL_SIZE, color=theme.STEP), side=1, avoid=[*layout.on_screen(self), squares, g_arrow]
+        )
         divide_text = (
             "Now divide each gradient component by the side of its own square. The steep axis has a big square, "
             "so its large gradient shrinks a lot. The flat axis has a small square, so its small gradient keeps its size. "

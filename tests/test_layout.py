@@ -177,3 +177,22 @@ def test_nothing_is_checked_without_a_watch(monkeypatch):
     monkeypatch.setattr("gdexplain.render.load_scene_class", lambda entry: cls)
     assert layout.monitor_for("x") is None
     narration_script(get_entry("ball-downhill"))  # runs, checks nothing, raises nothing
+
+
+def test_gdexplain_check_reports_collisions_and_fails(monkeypatch):
+    from click.testing import CliRunner
+
+    from gdexplain.cli import main
+    from gdexplain.scene import ExplainerScene
+
+    for offset, code in (((0.2, 0.05, 0), 1), ((0, 1.0, 0), 0)):
+        cls = type("Tiny", (ExplainerScene,), {"slug": "ball-downhill", "construct": two_labels(offset)})
+        monkeypatch.setattr("gdexplain.render.load_scene_class", lambda entry, cls=cls: cls)
+        result = CliRunner().invoke(main, ["check", "ball-downhill"])
+        assert result.exit_code == code, result.output
+        if code:
+            assert "ball-downhill: 1 collision\n" in result.output and "Text 'alpha' overlaps Text 'beta'" in result.output
+        else:
+            assert result.output == "ball-downhill: clean\n"
+    assert CliRunner().invoke(main, ["check"]).exit_code != 0
+    assert "name exactly one scene" in CliRunner().invoke(main, ["check", "--all", "--set", "lr=0.1"]).output

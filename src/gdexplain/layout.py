@@ -4,7 +4,8 @@ Three rules, checked on what is on screen when an animation (or a wait)
 ends:
 
 - no two visible texts or formulas overlap (``Text``, ``MarkupText``,
-  ``MathTypst``, ``DecimalNumber``, tick labels …, each taken as one box);
+  ``MathTypst``, ``DecimalNumber``, tick labels, anything with
+  ``layout_role = "text"`` …, each taken as one box);
 - no text leaves the frame;
 - no text covers a ball (anything with ``layout_role = "ball"``:
   :class:`gdexplain.visual.marks.Ball`, its ghosts, the 3-D ball).
@@ -172,7 +173,7 @@ def shown(scene: Any) -> tuple[list[Shown], list[Shown]]:
 
     def walk(mob: Mobject, ancestors: tuple[int, ...]) -> None:
         here = (*ancestors, id(mob))
-        is_text, is_ball = isinstance(mob, TEXT_TYPES), _is_ball(mob)
+        is_text, is_ball = isinstance(mob, TEXT_TYPES) or getattr(mob, "layout_role", None) == "text", _is_ball(mob)
         if is_text or is_ball:
             if id(mob) in seen or not _visible(mob):
                 return
@@ -188,6 +189,12 @@ def shown(scene: Any) -> tuple[list[Shown], list[Shown]]:
     for mob in [*scene.mobjects, *getattr(scene, "foreground_mobjects", [])]:
         walk(mob, ())
     return texts, balls
+
+
+def on_screen(scene: Any) -> list[Mobject]:
+    """The texts and balls ``scene`` shows now: what a new label should keep clear of."""
+    texts, balls = shown(scene)
+    return [s.mob for s in (*texts, *balls)]
 
 
 # --- the check ----------------------------------------------------------------------------------
