@@ -2,15 +2,19 @@
 
 Render: ``gdexplain render adam`` or ``manim -ql scenes/adam.py AdamScene``.
 
-Three steps of Adam, slowly, on a ravine. On the map, the running average m
-is built head to tail as in the momentum scene (drawn as −m, the way it
-steers): the old −m shrinks by β1 and −(1−β1)·g is added. Below the map, a
-"stride panel" shows each axis on one scale of gradient units: the raw
-averages m and v (v as a square whose area is v), then the bias-corrected
-m̂ and v̂ they grow into, and the step per axis, α times the arrow m̂ divided
-by the side √v̂ of its square. The first step moves every coordinate by
-exactly α. Then Adam races momentum and RMSProp on the same surface (the
-race building blocks). Every number comes from core trajectories.
+Three steps of Adam, slowly, on a ravine drawn large. On the map, the
+running average m is built head to tail as in the momentum scene (drawn as
+−m, the way it steers): the old −m shrinks by β1 and the rest of the new
+−m, −(1−β1)·g, is added. Below the map, a "stride panel" shows each axis on
+its own stated scale ("drawn ×k"), so the flat axis reads from step 1 even
+when the steep one's gradients are many times larger: the raw averages m
+and v (v as a square whose area is v), then the bias-corrected m̂ and v̂
+they grow into, and the stride m̂/(√v̂+ε) the step is made of — a ratio of
+two lengths on one axis, so it reads the same on any scale. The first step
+moves every coordinate by exactly α. Then Adam races momentum and RMSProp
+on the same surface. Every number, the stride and the correction factors
+included, is recorded by the core; the narration's figures come from the
+settings and the trajectory.
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ MAP_WIDTH = 7.6
 MAP_TOP_LEFT = np.array([-6.55, 3.05, 0.0])
 #: Centre x of the right-hand column (the rule and the read-out).
 COLUMN_X = 4.25
+#: Distance between the stride panel's x and y columns (scene units).
+STRIDE_COLUMN = 4.9
 #: Font size of the stride panel's captions.
 STRIDE_SIZE = 17
 
@@ -161,9 +167,10 @@ class AdamScene(ExplainerScene):
         note = ScaleNote(scale, "−m arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
         ks = stride_scales(traj)
         stride_head = theme.label("per axis: arrow |m̂|, square of area v̂", size=STRIDE_SIZE, color=theme.MUTED)
-        stride_head.align_to(note, UP).align_to(cmap, LEFT)
-        panel_top = min(stride_head.get_bottom()[1], note.get_bottom()[1]) - 0.15
-        columns = [cmap.get_left()[0] + 0.1, cmap.get_left()[0] + 0.1 + MAP_WIDTH / 2]
+        stride_head.next_to(note, DOWN, buff=0.1).align_to(cmap, LEFT)
+        panel_top = stride_head.get_bottom()[1] - 0.15
+        # The panel's second column runs under the read-out, which ends above it.
+        columns = [cmap.get_left()[0] + 0.1, cmap.get_left()[0] + 0.1 + STRIDE_COLUMN]
         trail = VGroup()
         first_fraction = fmt(1 - b1)
         for t in range(1, SLOW_STEPS + 1):

@@ -52,7 +52,7 @@ from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.visual import theme
 from gdexplain.visual.charts import StepChart
 from gdexplain.visual.contour import ContourMap
-from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_shrink, label_arrow, vector_arrow
+from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_shrink, keep_in_frame, label_arrow, vector_arrow
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
 from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote, nice_square_scale, square_sides
 
@@ -368,7 +368,7 @@ class OneLearningRate(_AdaptiveBase):
             "So give every parameter a learning rate of its own, fitted to how steep its own direction has been."
         ):
             moral = theme.label("→ one learning rate per parameter", size=theme.BODY_SIZE, color=theme.HIGHLIGHT)
-            moral.next_to(table, RIGHT, buff=0.6).align_to(table, DOWN)
+            keep_in_frame(moral.next_to(table, RIGHT, buff=0.6))
             self.play(FadeIn(moral), run_time=0.6)
         with self.narrate("That is what adaptive methods do. The first one is called AdaGrad."):
             self.play(Indicate(moral, color=theme.HIGHLIGHT), run_time=1)

@@ -27,7 +27,13 @@ from gdexplain.parameters import SceneEntry
 FIGURE = re.compile(r"[−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?|\b(?:halves|half|thirds?|quarters?|fifths?|tenths?|hundredths?|thousandths?)\b", re.I)
 
 #: Per scene, figures that are the storyboard's, not the settings', and why.
-STORYBOARD_FIGURES: dict[str, dict[str, str]] = {}
+_SLOW = "'Step 2', 'Step 3': the storyboard's slow steps, counted whatever the settings"
+STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
+    "adam": {"2": _SLOW, "3": _SLOW},
+    "adagrad": {"2": _SLOW, "3": _SLOW},
+    "rmsprop": {"2": _SLOW, "3": _SLOW},
+    "momentum-decay": {"0.9": "'around 0.9': the usual choice of beta, advice rather than this run's value"},
+}
 
 
 def figures(text: str) -> Counter:

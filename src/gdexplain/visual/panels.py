@@ -132,7 +132,7 @@ class Readout(VGroup):
 
 def line_pitch(size: float) -> float:
     """Distance between the baselines of two rows of text at font ``size`` (scene units)."""
-    return 0.021 * size + 0.06
+    return 0.02 * size + 0.04
 
 
 class BaselineText(VGroup):
