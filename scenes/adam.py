@@ -70,7 +70,7 @@ MAP_TOP_LEFT = np.array([-6.55, 3.05, 0.0])
 #: Centre x of the right-hand column (the rule and the read-out).
 COLUMN_X = 4.25
 #: Distance between the stride panel's x and y columns (scene units).
-STRIDE_COLUMN = 4.9
+STRIDE_COLUMN = 5.4
 #: Font size of the stride panel's captions.
 STRIDE_SIZE = 17
 

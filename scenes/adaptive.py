@@ -60,6 +60,8 @@ from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote, nice_s
 ACCUMULATOR = {"adagrad": "sq_grad_sum", "rmsprop": "sq_grad_avg"}
 #: Steps explained one by one before the rest play quickly.
 SLOW_STEPS = 3
+#: Where the top edge of a map sits (scene y), just under the title.
+MAP_TOP = 2.95
 #: Largest square side (scene units) in the step-by-step pictures.
 MAX_SIDE = 1.6
 #: Hand-picked views for the step-by-step map, so that squares and arrows fit around the default start.
@@ -173,7 +175,8 @@ class _AdaptiveBase(ExplainerScene):
             height *= 8.6 / width
             width = 8.6
         cmap = ContourMap(surface, height=height, width=width, x_range=xr, y_range=yr)
-        cmap.to_edge(LEFT, buff=0.5).shift(0.35 * DOWN)
+        # Top under the title; the tick numbers and the scale notes go below, inside the frame.
+        cmap.to_edge(LEFT, buff=0.5).shift((MAP_TOP - cmap.box()[3]) * UP)
         return cmap
 
     def squares_at(self, cmap: ContourMap, traj: Trajectory, t: int, scale: float, k_pos: int | None = None,

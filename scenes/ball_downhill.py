@@ -156,7 +156,8 @@ class BallDownhill(ExplainerScene3D):
             self.remove(land, ball_and_path)
             # Make room on the right for the formula and the numbers.
             map_and_marks = Group(cmap, trail, ball)
-            self.play(map_and_marks.animate.scale(6.3 / cmap.axes.y_length).to_edge(LEFT, buff=0.55).shift(0.35 * DOWN), run_time=1.2)
+            # 5.9 units tall: room below for the tick numbers and the scale note.
+            self.play(map_and_marks.animate.scale(5.9 / cmap.axes.y_length).to_edge(LEFT, buff=0.55).shift(0.2 * DOWN), run_time=1.2)
 
         right_column = RIGHT_COLUMN_X * RIGHT
         rule = FormulaPanel(UPDATE_RULE, font_size=44).move_to(right_column + 2.3 * UP)
