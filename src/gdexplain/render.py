@@ -13,13 +13,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gdexplain.catalog import SceneEntry, load_scene_class
 from gdexplain.core.errors import InputError, closest, unknown_name
+from gdexplain.voice import canonical_voice
 
 
 @dataclass(frozen=True)
@@ -106,11 +108,18 @@ def render_scene(
     transparent: bool = False,
     output_dir: Path | str = "media",
     overrides: Mapping[str, Any] | None = None,
+    voice: str = "none",
 ) -> RenderResult:
-    """Render one scene and move its files into place; see the module docstring."""
+    """Render one scene and move its files into place; see the module docstring.
+
+    ``voice`` (``none``, ``espeak``, ``piper`` …, see :mod:`gdexplain.voice`)
+    narrates the beats on the video's soundtrack and times them by their
+    audio. A still (png) has no soundtrack and is rendered without a voice.
+    """
     check_request(fmt, transparent)
     q = quality(quality_name)
     settings = entry.resolve(overrides)
+    voice = "none" if fmt == "png" else canonical_voice(voice)
     require_manim()
     from manim import tempconfig
 
@@ -135,8 +144,8 @@ def render_scene(
         "preview": False,
     }
     try:
-        with tempconfig(options):
-            scene = scene_class(settings=settings)
+        with tempconfig(options), _quiet_audio_mux():
+            scene = scene_class(settings=settings, voice=voice)
             scene.render()
             plan = scene.renderer.file_writer.output_plan
             artifact = Path(plan.primary_artifact or plan.fallback_image)
@@ -162,6 +171,53 @@ def render_scene(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+@contextmanager
+def _quiet_audio_mux() -> Iterator[None]:
+    """Drop Manim's warning that PyAV ignored two of its own options when it adds the soundtrack."""
+    import logging
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Some options were not used")
+
+    logger = logging.getLogger("av.container.output")  # PyAV logs it while Manim muxes the audio in
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
+
+
+def render_many(
+    entries: Sequence[SceneEntry],
+    *,
+    quality_name: str,
+    fmt: str = "mp4",
+    output_dir: Path | str,
+    overrides_by_slug: Mapping[str, Mapping[str, Any]],
+    voice: str,
+    on_result: Callable[[RenderResult], None] | None = None,
+) -> list[RenderResult]:
+    """Render several scenes with the same quality, format and voice, in order.
+
+    ``overrides_by_slug`` holds each scene's ``--set`` values; ``on_result``
+    is called as each scene finishes (for progress lines).
+    """
+    results = []
+    for entry in entries:
+        result = render_scene(
+            entry,
+            quality_name=quality_name,
+            fmt=fmt,
+            output_dir=output_dir,
+            overrides=overrides_by_slug.get(entry.slug),
+            voice=voice,
+        )
+        if on_result is not None:
+            on_result(result)
+        results.append(result)
+    return results
+
+
 def _count_frames(path: Path, fmt: str) -> int:
     if fmt == "png":
         return 1
@@ -174,11 +230,12 @@ def _count_frames(path: Path, fmt: str) -> int:
         return sum(1 for _ in container.decode(stream))
 
 
-def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = None) -> str:
+def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = None, voice: str = "none") -> str:
     """The narration script of a scene, timed exactly, without rendering a frame.
 
     The scene runs as a Manim dry run with animations skipped: every
-    animation is built and timed, none is drawn, nothing is written.
+    animation is built and timed, none is drawn, nothing is written. With a
+    ``voice`` the beats are synthesized (or read from the cache) to time them.
     """
     from gdexplain import narration
 
@@ -204,7 +261,8 @@ def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = No
         # Manim 0.22's dry run writes no file but still draws every frame (at the
         # default 1080p60: minutes per scene). Skipping animations advances the
         # clock by each run time exactly, and drawing is switched off outright.
-        scene = scene_class(settings=settings, skip_animations=True)
+        scene = scene_class(settings=settings, voice=voice, skip_animations=True)
         scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
-        return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time))
+        spoken = scene.narrator.spec if scene.narrator else None
+        return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time), spoken)
