@@ -10,8 +10,10 @@ cut into subtitle cues as a render cuts them. Each cue is synthesized by
 the engine directly (no cache), through :func:`gdexplain.spoken.speakable`
 as in a render. One row per engine: the cues, minutes of speech produced,
 wall time, **seconds of synthesis per minute of speech**, and the real-time
-factor (wall / audio; below 1 is faster than real time). Loading a Piper
-model is timed separately (once per process). The machine's core count is
+factor (wall / audio; below 1 is faster than real time), and the CPU
+seconds per minute of speech (load-independent: divide by the cores for
+the wall time of a quiet machine). Loading a Piper model is timed
+separately (once per process). The machine's core count is
 printed with the figures; set ``OMP_NUM_THREADS`` to limit onnxruntime.
 """
 
@@ -58,11 +60,11 @@ def measure(spec: str, cues: list[str]) -> dict:
         voice._load_piper(str(engine.model), str(engine.config))
         load = time.perf_counter() - t0
     audio = 0.0
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     for cue in cues:
         samples, rate = engine.synthesize(speakable(cue))
         audio += voice.tidy(samples, rate).size / rate
-    wall = time.perf_counter() - t1
+    wall, cpu = time.perf_counter() - t1, time.process_time() - c1
     return {
         "voice": engine.spec,
         "cues": len(cues),
@@ -71,6 +73,9 @@ def measure(spec: str, cues: list[str]) -> dict:
         "load_s": load,
         "s_per_speech_minute": wall / (audio / 60),
         "real_time_factor": wall / audio,
+        # CPU seconds of this process (all its threads; espeak-ng runs in a child process, not counted):
+        # on a busy machine wall time grows, CPU time does not.
+        "cpu_s_per_speech_minute": cpu / (audio / 60),
     }
 
 
@@ -83,7 +88,9 @@ def main() -> None:
 
     cues = narration_cues(args.slugs)
     print(f"{len(cues)} cues from {', '.join(args.slugs)} · {os.cpu_count()} cores")
-    print(f"{'voice':<14} {'speech min':>10} {'wall s':>8} {'load s':>7} {'s / speech min':>15} {'RTF':>6}")
+    print(
+        f"{'voice':<14} {'speech min':>10} {'wall s':>8} {'load s':>7} {'s / speech min':>15} {'RTF':>6} {'cpu s / speech min':>19}"
+    )
     rows = []
     for spec in args.voice:
         try:
@@ -94,7 +101,7 @@ def main() -> None:
         rows.append(row)
         print(
             f"{row['voice']:<14} {row['speech_minutes']:>10.2f} {row['wall_s']:>8.1f} {row['load_s']:>7.1f} "
-            f"{row['s_per_speech_minute']:>15.1f} {row['real_time_factor']:>6.3f}"
+            f"{row['s_per_speech_minute']:>15.1f} {row['real_time_factor']:>6.3f} {row['cpu_s_per_speech_minute']:>19.1f}"
         )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

