@@ -12,8 +12,9 @@ A scene is a sequence of beats::
 Each beat lasts at least as long as its words take to say (see
 :mod:`gdexplain.narration`) or, with a voice (:mod:`gdexplain.voice`), as
 its audio plus a breath; shorter animations are padded with a wait, never
-cut, and the audio goes on the video's soundtrack at the beat's start. Beats become Manim subcaptions, so Manim writes the ``.srt``
-beside the video; the scene also writes ``<name>.vtt`` and
+cut, and the audio goes on the video's soundtrack at the beat's start.
+Beats become Manim subcaptions, so Manim writes the ``.srt`` beside the
+video; the scene also writes ``<name>.vtt`` and
 ``<name>.script.md`` there, whether it was rendered by ``gdexplain render``
 or by ``manim -ql scenes/<module>.py <Scene>``.
 
