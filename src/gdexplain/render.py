@@ -239,6 +239,25 @@ def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = No
     """
     from gdexplain import narration
 
+    scene = _dry_run(entry, overrides, voice)
+    spoken = scene.narrator.spec if scene.narrator else None
+    return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time), spoken)
+
+
+def layout_collisions(entry: SceneEntry, overrides: Mapping[str, Any] | None = None) -> list:
+    """The layout check (:mod:`gdexplain.layout`) of one scene, from a dry run: its collisions."""
+    from gdexplain import layout
+
+    with layout.watch() as watch:
+        _dry_run(entry, overrides)
+    return watch.collisions
+
+
+def _dry_run(entry: SceneEntry, overrides: Mapping[str, Any] | None, voice: str = "none"):
+    """Run a scene with animations skipped and nothing drawn or written; the finished scene.
+
+    A ``voice`` synthesizes the beats (or reads them from the cache) to time them; nothing goes on a soundtrack.
+    """
     settings = entry.resolve(overrides)
     require_manim()
     from manim import tempconfig
@@ -264,5 +283,4 @@ def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = No
         scene = scene_class(settings=settings, voice=voice, skip_animations=True)
         scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
-        spoken = scene.narrator.spec if scene.narrator else None
-        return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time), spoken)
+        return scene
