@@ -127,6 +127,7 @@ class PiperEngine(Engine):
 
     def __init__(self, voice: str = "joe") -> None:
         super().__init__(voice or "joe")
+        self._check_spec()  # a misspelt voice is named as such, installed or not
         try:
             import piper  # noqa: F401
         except ImportError:
@@ -143,14 +144,19 @@ class PiperEngine(Engine):
         except ValueError:  # a module set to None in sys.modules: treated as missing
             return False
 
-    def _files(self) -> tuple[Path, Path]:
+    def _check_spec(self) -> None:
+        """Refuse a voice file that does not exist or a voice name no package provides."""
         if self.voice.endswith(".onnx"):
             model = Path(self.voice).expanduser()
             if not model.exists():
                 raise InputError(f"Piper voice file {model} does not exist: give the path of a .onnx voice, or --voice piper")
-            return model, Path(f"{model}.json")
-        if self.voice not in PIPER_VOICE_PACKAGES:
+        elif self.voice not in PIPER_VOICE_PACKAGES:
             raise unknown_name("Piper voice", self.voice, list(PIPER_VOICE_PACKAGES))
+
+    def _files(self) -> tuple[Path, Path]:
+        if self.voice.endswith(".onnx"):
+            model = Path(self.voice).expanduser()
+            return model, Path(f"{model}.json")
         module_name, package = PIPER_VOICE_PACKAGES[self.voice]
         try:
             module = __import__(module_name)
