@@ -135,6 +135,17 @@ def alpha_story(lr: float, traj: Trajectory, base: Trajectory, limit: float) -> 
     )
 
 
+def drop_sentence(traj: Trajectory, first: int = 3) -> str:
+    """How the loss fell in the first few steps and in all the rest, spoken, from the trajectory."""
+    k = min(first, traj.steps)
+    if traj.diverged or traj.final_loss > traj.losses[0]:
+        return f"The path does not go downhill: the loss ends at {say(traj.final_loss)}."
+    head = f"In the first {k} steps the loss falls from {say(traj.losses[0])} to {say(traj.losses[k])}"
+    if traj.steps == k:
+        return head + "."
+    return head + f"; the other {traj.steps - k} steps only take it to {say(traj.final_loss)}."
+
+
 def view_box(points: np.ndarray, minimum: np.ndarray, grid: float = 0.25) -> tuple[tuple[float, float], tuple[float, float]]:
     """A square map range around the path and the minimum, its ends on multiples of ``grid`` (so ticks fall on them)."""
     pts = np.vstack([points, minimum[None, :]])
@@ -289,7 +300,9 @@ class CurveFit(ExplainerScene):
         table.cell(3, 0).set_color(theme.MUTED)
         self.in_column(table, self.sums.get_bottom()[1] - 0.2)
         if t == 1:
-            update.next_to(table, RIGHT, buff=0.2).align_to(table, UP)
+            # Over the plot's empty top-left corner: the parabola and the errors stay low there in the first iterations.
+            corner = self.plot.c2p(X_RANGE[0], Y_RANGE[1])
+            update.move_to(corner + np.array([0.35 + update.width / 2, -0.1 - update.height / 2, 0.0]))
         w, lr = traj.positions[t], traj.quantity("lr")[t]
         new_curve, new_errs = self.curve_of(w), self.errors_of(w)
         line = (
@@ -378,14 +391,14 @@ class CurveFit(ExplainerScene):
         curv = plane.curvatures()
         with self.narrate(
             f"Why so slow? Hold w zero at {say(held, 3)} and look at the loss over the other two weights, from above. "
-            "The path drops in two big steps, then crawls."
+            + drop_sentence(traj)
         ):
             self.play(FadeIn(cmap), FadeIn(names), FadeIn(caption), FadeIn(start), run_time=1.0)
             self.play(Create(trail), FadeIn(dots), run_time=2.0)
             self.play(FadeIn(star), FadeIn(star_label), run_time=0.5)
         with self.narrate(
             f"The loss is a long, narrow valley. Across it, it curves {say(curv[-1] / curv[0], 2)} times more sharply than along its floor. "
-            "The first steps fall in; the gradient along the floor is tiny, so the rest of the way takes thousands of steps."
+            "The first steps fall in; along the floor the gradient is tiny, and so are the steps."
         ):
             self.play(star.animate.scale(1.6), run_time=0.6)
             self.play(star.animate.scale(1 / 1.6), run_time=0.6)

@@ -32,7 +32,9 @@ REACH_EXAMPLES = ("g1-ŷ", "h1-g1", "x1-h1")
 #: Colours of the (up to four) paths of the followed weight.
 PATH_COLORS = (theme.AXIS_X, theme.AXIS_Y, theme.VELOCITY, theme.LOOK_AHEAD)
 #: Left edge of the right-hand column.
-COLUMN_LEFT = 1.3
+COLUMN_LEFT, COLUMN_RIGHT = 1.3, 6.8
+#: Under the diagram: the loss rule from LOSS_LEFT, the loss read-out from BOARD_LEFT, both hanging from LOSS_TOP.
+LOSS_LEFT, BOARD_LEFT, LOSS_TOP = -6.6, -4.0, -1.85
 LOSS_RULE = "L = (hat(y) - y)^2"
 
 
@@ -112,8 +114,9 @@ class WeightsAndLoss(ExplainerScene):
         ):
             self.play(FadeIn(self.title), FadeIn(self.diagram), run_time=1.2)
             self.play(FadeIn(self.weight_labels), run_time=1.0)
-        self.loss_board = self.loss_readout(fwd.output, net.loss(self.x, self.target))
-        rule = FormulaPanel(LOSS_RULE, font_size=28).next_to(self.loss_board, LEFT, buff=0.3).align_to(self.loss_board, UP)
+        self.loss_board = self.loss_readout(fmt(fwd.output), fmt(net.loss(self.x, self.target)))
+        rule = FormulaPanel(LOSS_RULE, font_size=28)
+        rule.move_to([LOSS_LEFT + rule.width / 2, LOSS_TOP - rule.height / 2, 0])
         with self.narrate(
             "Each unit adds up its weighted inputs and squashes the sum with tanh; the output just adds. "
             f"The network predicts {say(fwd.output)}, but the target is {say(self.target)}. "
@@ -123,12 +126,11 @@ class WeightsAndLoss(ExplainerScene):
             self.play(FadeIn(rule), FadeIn(self.loss_board), run_time=0.8)
         self.rule = rule
 
-    def loss_readout(self, prediction: float, loss: float, extra: list[tuple[str, str]] | None = None) -> Readout:
-        rows = [("target y", fmt(self.target)), ("prediction ŷ", fmt(prediction)), ("loss L", fmt(loss)), *(extra or [])]
+    def loss_readout(self, prediction: str, loss: str, extra: list[tuple[str, str]] | None = None) -> Readout:
+        """The target, the prediction and the loss (texts: a value, or ``before → after``), under the diagram."""
+        rows = [("target y", fmt(self.target)), ("prediction ŷ", prediction), ("loss L", loss), *(extra or [])]
         board = Readout(rows, colors={"loss L": theme.HIGHLIGHT}, min_width=3.4)
-        # Under the diagram, right-aligned with the output node: the loss belongs to the output.
-        right = self.diagram.center_of(OUTPUT)[0] + self.diagram.radius
-        return board.move_to([right - board.width / 2, -1.95 - board.height / 2, 0])
+        return board.move_to([BOARD_LEFT + board.width / 2, LOSS_TOP - board.height / 2, 0])
 
     # --- how far a nudge reaches ---------------------------------------------------------
 
@@ -167,8 +169,8 @@ class WeightsAndLoss(ExplainerScene):
         n = net.nudge(name, eps, self.x, self.target)
         self.nudged = n
         marks = self.marks_of(n)
-        board = self.loss_readout(n.before.output, n.loss_before, [("after the nudge", fmt(n.loss_after)), ("change", signed(n.loss_change))])
-        board.align_to(self.loss_board, UP)
+        board = self.loss_readout(f"{fmt(n.before.output)} → {fmt(n.after.output)}", f"{fmt(n.loss_before)} → {fmt(n.loss_after)}",
+                                  [("change in L", signed(n.loss_change))])
         way = "lowers" if n.loss_change < 0 else "raises"
         with self.narrate(
             f"Now follow one weight: the one from {name.split('-')[0]} to {name.split('-')[1]}, now {say(net.weight(name))}. "
@@ -188,8 +190,8 @@ class WeightsAndLoss(ExplainerScene):
         table = NumberTable(header, rows, size=17, colors={k: PATH_COLORS[k % len(PATH_COLORS)] for k in range(len(terms))},
                             rules=(len(rows) - 1,), col_buff=0.5)
         table.next_to([COLUMN_LEFT, 3.55, 0], DOWN, buff=0).align_to([COLUMN_LEFT, 0, 0], LEFT)
-        if table.get_right()[0] > 6.95:
-            table.scale_to_fit_width(6.95 - COLUMN_LEFT)
+        if table.get_right()[0] > COLUMN_RIGHT:
+            table.scale_to_fit_width(COLUMN_RIGHT - COLUMN_LEFT)
             table.align_to([COLUMN_LEFT, 0, 0], LEFT)
         self.play(FadeOut(self.follow_marks), run_time=0.4)
         count = "one path" if len(terms) == 1 else f"{len(terms)} paths"
@@ -211,8 +213,8 @@ class WeightsAndLoss(ExplainerScene):
                 self.play(FadeIn(VGroup(*(row[k] for row in table.cells))), run_time=1.0)
             lit = lines
         total = theme.label(sum_text(terms, grad), size=theme.BODY_SIZE, color=theme.HIGHLIGHT, mono=True)
-        if total.width > 6.95 - COLUMN_LEFT:
-            total.scale_to_fit_width(6.95 - COLUMN_LEFT)
+        if total.width > COLUMN_RIGHT - COLUMN_LEFT:
+            total.scale_to_fit_width(COLUMN_RIGHT - COLUMN_LEFT)
         total.next_to(table, DOWN, buff=0.3).align_to(table, LEFT)
         n = self.nudged
         said = (
@@ -263,8 +265,7 @@ class WeightsAndLoss(ExplainerScene):
         new_weights = self.diagram.weights(weight_texts(stepped), colors={w: theme.STEP for w in net.weight_names()})
         new_values = self.diagram.values(node_texts(stepped, fwd))
         before, after = net.loss(self.x, self.target), stepped.loss(self.x, self.target)
-        board = self.loss_readout(fwd.output, after, [("before the step", fmt(before))])
-        board.align_to(self.loss_board, UP)
+        board = self.loss_readout(f"{fmt(net.forward(self.x).output)} → {fmt(fwd.output)}", f"{fmt(before)} → {fmt(after)}")
         grad_table = NumberTable(
             ["weight", "∂L/∂w", "new weight"],
             [[w, fmt(g), fmt(stepped.weight(w))] for w, g in grads.items()],

@@ -81,6 +81,7 @@ def test_followed_weight_paths_and_sum(shown):
     assert say(grad) in beat.words
     n = net.nudge(name, s["nudge"], x, y)
     assert say(n.loss_change) in beat.words
+    assert f"{fmt(n.loss_before)} → {fmt(n.loss_after)}" in beat.texts
 
 
 def test_direction_and_step_follow_the_sign(shown):
@@ -102,7 +103,8 @@ def test_whole_network_step(shown):
         assert fmt(g) in beat.texts
         assert fmt(net.weight(w) - s["lr"] * g) in beat.texts
     stepped = net.stepped(net.gradient(x, y), s["lr"])
-    assert say(stepped.loss(x, y)) in beat.words and fmt(stepped.loss(x, y)) in beat.texts
+    assert say(stepped.loss(x, y)) in beat.words
+    assert f"{fmt(net.loss(x, y))} → {fmt(stepped.loss(x, y))}" in beat.texts
 
 
 def test_set_changes_the_story():
