@@ -43,14 +43,18 @@ def visible_texts(mobjects) -> list[str]:
     """The strings of every Text on screen (family of each mobject), top-level order, invisible ones skipped."""
     from manim import Text
 
-    out = []
-    seen = set()
+    out: list[str] = []
+
+    def visit(m) -> None:
+        if isinstance(m, Text) or getattr(m, "layout_role", None) == "text":  # a Text, or a group of glyphs read as one text
+            if m.get_family()[-1].get_fill_opacity() > 0.01:
+                out.append(getattr(m, "original_text", None) or m.text)
+            return
+        for sub in m.submobjects:
+            visit(sub)
+
     for top in mobjects:
-        for m in top.get_family():
-            if isinstance(m, Text) and id(m) not in seen:
-                seen.add(id(m))
-                if m.get_fill_opacity() > 0.01:
-                    out.append(m.original_text)
+        visit(top)
     return out
 
 
