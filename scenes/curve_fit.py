@@ -127,12 +127,21 @@ def alpha_story(lr: float, traj: Trajectory, base: Trajectory, limit: float) -> 
             f"At alpha {say(lr)}, {where} that limit, every step overshoots across the valley and lands higher on the other side: "
             f"after {n} iterations the loss is {say(traj.final_loss)}."
         )
+    if not settles(base):
+        return f"At alpha {say(lr)}, below that limit, the loss after {n} iterations is {say(traj.final_loss)}: this run settles."
+    times = lr / base.quantity("lr")[1]
+    size = f"{say(times, 2)} times the step" if times > 1 else "a smaller step"
     ratio = base.final_loss / traj.final_loss if traj.final_loss > 0 else float("inf")
-    verdict = "barely better" if ratio < 2 else f"{say(ratio, 2)} times lower"
+    verdict = "barely better" if 1 <= ratio < 2 else (f"{say(ratio, 2)} times lower" if ratio >= 2 else "worse")
     return (
-        f"At alpha {say(lr)}, {say(lr / base.quantity('lr')[1], 2)} times the step, the loss after {n} iterations is "
+        f"At alpha {say(lr)}, {size}, the loss after {n} iterations is "
         f"{say(traj.final_loss)} instead of {say(base.final_loss)}: {verdict}."
     )
+
+
+def settles(traj: Trajectory) -> bool:
+    """True when a run went downhill: not diverged, and its last loss below its first."""
+    return not traj.diverged and traj.final_loss < traj.losses[0]
 
 
 def drop_sentence(traj: Trajectory, first: int = 3) -> str:
@@ -140,7 +149,7 @@ def drop_sentence(traj: Trajectory, first: int = 3) -> str:
     k = min(first, traj.steps)
     if traj.diverged or traj.final_loss > traj.losses[0]:
         return f"The path does not go downhill: the loss ends at {say(traj.final_loss)}."
-    head = f"In the first {k} steps the loss falls from {say(traj.losses[0])} to {say(traj.losses[k])}"
+    head = f"In the first {f'{k} steps' if k > 1 else 'step'} the loss falls from {say(traj.losses[0])} to {say(traj.losses[k])}"
     if traj.steps == k:
         return head + "."
     return head + f"; the other {traj.steps - k} steps only take it to {say(traj.final_loss)}."
@@ -268,8 +277,10 @@ class CurveFit(ExplainerScene):
                     self.play(FadeIn(VGroup(*table.cells[5:])), run_time=1.2)
             else:
                 with self.narrate(
-                    f"Iteration {t}: the same sums with the new errors. They are smaller now, and so is the gradient: "
-                    f"{say(grad[0])}, {say(grad[1])}, {say(grad[2])}."
+                    f"Iteration {t}: the same sums with the new errors. "
+                    + ("They are smaller now, and so is the gradient: " if np.linalg.norm(grad) < np.linalg.norm(traj.gradients[t - 2])
+                       else "They have grown, and so has the gradient: ")
+                    + f"{say(grad[0])}, {say(grad[1])}, {say(grad[2])}."
                 ):
                     self.play(FadeOut(shown), FadeIn(table), run_time=0.8)
             shown = table
@@ -305,9 +316,10 @@ class CurveFit(ExplainerScene):
             update.move_to(corner + np.array([0.35 + update.width / 2, -0.1 - update.height / 2, 0.0]))
         w, lr = traj.positions[t], traj.quantity("lr")[t]
         new_curve, new_errs = self.curve_of(w), self.errors_of(w)
+        bends = "bends toward the points" if traj.losses[t] < traj.losses[t - 1] else "overshoots, past the points"
         line = (
             f"Step against the gradient with alpha {say(lr)}: the weights become {say(w[0])}, {say(w[1])} and {say(w[2])}, "
-            "and the parabola bends up toward the points."
+            f"and the parabola {bends}."
             if t == 1
             else f"The weights move on to {say(w[0])}, {say(w[1])} and {say(w[2])}."
         )
@@ -319,7 +331,8 @@ class CurveFit(ExplainerScene):
         if t == 1:
             with self.narrate(
                 f"The loss printed for this iteration, {say(traj.losses[0])}, is the loss of the flat guess it started from. "
-                f"The new parabola's loss is already {say(traj.losses[1])}."
+                + (f"The new parabola's loss is already {say(traj.losses[1])}." if traj.losses[1] < traj.losses[0]
+                   else f"The new parabola's loss is {say(traj.losses[1])}: higher, the step went too far.")
             ):
                 pass
 
@@ -390,7 +403,7 @@ class CurveFit(ExplainerScene):
         star_label = theme.label("lowest", size=16, color=theme.TEXT).next_to(star, LEFT, buff=0.1)
         curv = plane.curvatures()
         with self.narrate(
-            f"Why so slow? Hold w zero at {say(held, 3)} and look at the loss over the other two weights, from above. "
+            f"{'Why so slow?' if settles(traj) else 'Why?'} Hold w zero at {say(held, 3)} and look at the loss over the other two weights, from above. "
             + drop_sentence(traj)
         ):
             self.play(FadeIn(cmap), FadeIn(names), FadeIn(caption), FadeIn(start), run_time=1.0)
@@ -398,7 +411,8 @@ class CurveFit(ExplainerScene):
             self.play(FadeIn(star), FadeIn(star_label), run_time=0.5)
         with self.narrate(
             f"The loss is a long, narrow valley. Across it, it curves {say(curv[-1] / curv[0], 2)} times more sharply than along its floor. "
-            "The first steps fall in; along the floor the gradient is tiny, and so are the steps."
+            + ("The first steps fall in; along the floor the gradient is tiny, and so are the steps." if settles(traj)
+               else "A step longer than the valley is wide lands higher on the far wall, and the next one higher still.")
         ):
             self.play(star.animate.scale(1.6), run_time=0.6)
             self.play(star.animate.scale(1 / 1.6), run_time=0.6)

@@ -103,7 +103,7 @@ class WeightsAndLoss(ExplainerScene):
         self.title = theme.label("One weight, the whole network", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
         names = net.node_names()
         edges = [(w, *w.split("-")) for w in net.weight_names()]
-        self.diagram = NetworkDiagram(names, edges, layer_gap=2.2, node_gap=2.8, radius=0.42, label_at=(0.28, 0.28, 0.5))
+        self.diagram = NetworkDiagram(names, edges, layer_gap=2.2, node_gap=2.8, radius=0.42, label_at=(0.38, 0.38, 0.5))
         self.diagram.move_to([-3.2, 0.45, 0])
         self.weight_labels = self.diagram.weights(weight_texts(net))
         self.node_values = self.diagram.values(node_texts(net, fwd))

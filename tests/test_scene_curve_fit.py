@@ -136,6 +136,25 @@ def test_set_lr_changes_what_is_said_and_shown():
     assert "overshoots" not in beat.words
 
 
+def test_an_unstable_rate_is_never_called_progress():
+    """Past 2/λmax the sentences built from the run say it blows up (checked on the scene's own sentence builders)."""
+    import inspect
+
+    from gdexplain.catalog import load_scene_class
+
+    mod = inspect.getmodule(load_scene_class(get_entry("curve-fit")))
+    limit = get_surface("quadratic-fit").stable_lr_limit()
+    wild, tame = mod.fit(2 * limit, 20), mod.fit(0.5 * limit, 20)
+    assert not mod.settles(wild) and mod.settles(tame)
+    far = mod.fit(2 * limit, 100)
+    assert "does not settle" in mod.how_far(wild, far)
+    assert "does not go downhill" in mod.drop_sentence(wild)
+    assert "overshoots" in mod.alpha_story(2 * limit, wild, tame, limit)
+    assert "this run settles" in mod.alpha_story(0.5 * limit, tame, wild, limit)
+    said = mod.alpha_story(0.5 * limit, tame, mod.fit(0.1 * limit, 20), limit)
+    assert "5 times the step" in said and say(tame.final_loss) in said
+
+
 @pytest.mark.parametrize("overrides", [{"lr": "0"}, {"steps": "0"}, {"far_steps": "0"}, {"lr_larger": "-1"}, {"surface": "ravine"}])
 def test_bad_values_raise(overrides):
     with pytest.raises(InputError):

@@ -125,7 +125,7 @@ def test_set_changes_the_story():
     assert mod.sum_text(two, sum(t.contribution for t in two)).count("+") == 1
 
 
-@pytest.mark.parametrize("overrides", [{"weight": "x1-h3"}, {"x1": "5"}, {"nudge": "2"}, {"lr": "0"}, {"seed": "-1"}])
+@pytest.mark.parametrize("overrides", [{"weight": "x1-h3"}, {"x1": "5"}, {"nudge": "2"}, {"nudge": "0"}, {"lr": "0"}, {"seed": "-1"}])
 def test_bad_values_raise(overrides):
     with pytest.raises(InputError):
         get_entry("weights-and-loss").resolve(overrides)

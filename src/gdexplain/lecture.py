@@ -71,8 +71,8 @@ _lecture.append(
             Param("x1", "float", 1.0, "the first input", Range(-3.0, 3.0)),
             Param("x2", "float", 0.5, "the second input", Range(-3.0, 3.0)),
             Param("target", "float", 1.0, "the target the output should match", Range(-10.0, 10.0)),
-            Param("seed", "int", 31, "seed of the network's weights (drawn, rounded to one decimal)", Range(0, 2**31 - 1)),
-            Param("nudge", "float", 0.1, "how far the weight is nudged to show its effect", Range(-1.0, 1.0)),
+            Param("seed", "int", 31, "seed of the network's weights (drawn, rounded to one decimal)", Range(0, 999_999)),
+            Param("nudge", "float", 0.1, "how much the weight grows to show its effect", Range(0.01, 1.0)),
             lr_param(0.1),
         ),
     )
