@@ -416,7 +416,7 @@ class CurveFit(ExplainerScene):
         ):
             self.play(star.animate.scale(1.6), run_time=0.6)
             self.play(star.animate.scale(1 / 1.6), run_time=0.6)
-        self.cmap, self.box = cmap, box
+        self.cmap, self.box, self.first_path = cmap, box, VGroup(trail, dots, start)
 
     # --- larger learning rates ---------------------------------------------------------------------
 
@@ -442,6 +442,10 @@ class CurveFit(ExplainerScene):
         limit_note = theme.label(f"stable only for α < 2/λmax = {fmt(limit, 5)}", size=theme.SMALL_SIZE, color=theme.MUTED)
         limit_note.next_to(legend, DOWN, buff=0.3).align_to(legend, LEFT)
         paths = [ClippedPath(r.positions[:, 1:], self.cmap.c2p, self.box, color=c, stroke_width=2.5) for r, c in zip(runs[1:], RUN_COLORS[1:])]
+        # The α run of the earlier beats stays on top: a run that swings across the map must not hide it.
+        self.first_path.set_z_index(2)
+        for z, path in enumerate(paths):
+            path.set_z_index(1 - z).set_stroke(opacity=0.85)
         with self.narrate(
             f"Would a larger alpha help? Plain descent is stable only while alpha stays below two over the sharpest curvature: "
             f"here {say(limit, 5)}."
