@@ -55,6 +55,26 @@ def weight_texts(net: TinyNetwork) -> dict[str, str]:
     return {name: fmt(net.weight(name), 3) for name in net.weight_names()}
 
 
+def edge_label_places(net: TinyNetwork) -> dict[str, float]:
+    """Where each weight is written along its edge: clear of the nodes, of crossing edges' labels and of captions.
+
+    The first two layers of edges at 0.38; into the output, the upper edge's label near its start and the
+    lower edge's past the middle, both away from the captions over the output and over the last hidden units.
+    """
+    last = len(net.weights) - 1
+    into_output = [w for w in net.weight_names() if net.locate(w)[0] == last]
+    places = {w: 0.38 for w in net.weight_names()}
+    for k, w in enumerate(into_output):
+        places[w] = 0.35 if k < len(into_output) / 2 else 0.62
+    return places
+
+
+def bias_captions(net: TinyNetwork) -> dict[str, str]:
+    """Each unit's name with its bias (``h1  b = 0.2``); inputs keep their bare names."""
+    names = net.node_names()
+    return {names[l + 1][k]: f"{names[l + 1][k]}  b = {fmt(b)}" for l, bs in enumerate(net.biases) for k, b in enumerate(bs)}
+
+
 def path_column(term: PathTerm) -> list[str]:
     """A path's column in the table: each local slope as ``label = value``, then the product."""
     return [f"{f.label} = {fmt(f.value)}" for f in term.factors] + [f"product = {fmt(term.contribution)}"]
@@ -103,7 +123,8 @@ class WeightsAndLoss(ExplainerScene):
         self.title = theme.label("One weight, the whole network", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
         names = net.node_names()
         edges = [(w, *w.split("-")) for w in net.weight_names()]
-        self.diagram = NetworkDiagram(names, edges, layer_gap=2.2, node_gap=2.8, radius=0.42, label_at=(0.38, 0.38, 0.5))
+        self.diagram = NetworkDiagram(names, edges, layer_gap=2.2, node_gap=2.8, radius=0.42, label_at=edge_label_places(net),
+                                      captions=bias_captions(net))
         self.diagram.move_to([-3.2, 0.45, 0])
         self.weight_labels = self.diagram.weights(weight_texts(net))
         self.node_values = self.diagram.values(node_texts(net, fwd))
@@ -118,7 +139,8 @@ class WeightsAndLoss(ExplainerScene):
         rule = FormulaPanel(LOSS_RULE, font_size=28)
         rule.move_to([LOSS_LEFT + rule.width / 2, LOSS_TOP - rule.height / 2, 0])
         with self.narrate(
-            "Each unit adds up its weighted inputs and squashes the sum with tanh; the output just adds. "
+            "Each unit adds up its weighted inputs plus its own bias, written over it, and squashes the sum with tanh; "
+            "the output just adds. "
             f"The network predicts {say(fwd.output)}, but the target is {say(self.target)}. "
             f"The loss, the squared miss, is {say(net.loss(self.x, self.target))}."
         ):

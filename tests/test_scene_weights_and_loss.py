@@ -50,6 +50,11 @@ def test_network_numbers_are_the_forward_pass(shown):
     for layer in fwd.act:
         assert all(fmt(v, 3) in texts for v in layer)
     assert all(fmt(net.weight(w), 3) in texts for w in net.weight_names())
+    # Every unit's bias is over it, so each value can be checked by hand: tanh(Σ w·input + b).
+    names = net.node_names()
+    for l, bs in enumerate(net.biases):
+        for k, b in enumerate(bs):
+            assert f"{names[l + 1][k]}  b = {fmt(b)}" in texts
     assert fmt(net.loss(x, y)) in texts and say(net.loss(x, y)) in shown.beat("The network predicts").words
 
 

@@ -29,8 +29,10 @@ class NetworkDiagram(VGroup):
         edges: ``(weight name, from node, to node)`` for every weight.
         layer_gap, node_gap: horizontal distance between layers, vertical between nodes.
         radius: node radius.
-        label_at: where along an edge (0 = source, 1 = target) its weight is written;
-            one value per layer of edges, so labels of crossing edges do not meet.
+        label_at: where along an edge (0 = source, 1 = target) its weight is written:
+            one value per layer of edges (so labels of crossing edges do not meet), or
+            one per weight name (others at 0.3).
+        captions: text over a node instead of its bare name (e.g. ``h1  b = 0.2``).
     """
 
     def __init__(
@@ -40,7 +42,8 @@ class NetworkDiagram(VGroup):
         layer_gap: float = 2.0,
         node_gap: float = 2.4,
         radius: float = 0.38,
-        label_at: Sequence[float] | None = None,
+        label_at: Sequence[float] | Mapping[str, float] | None = None,
+        captions: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.radius = radius
@@ -59,13 +62,19 @@ class NetworkDiagram(VGroup):
             d = (pb - pa) / np.linalg.norm(pb - pa)
             self.edge_lines[weight] = Line(pa + d * radius, pb - d * radius, stroke_color=EDGE, stroke_width=3)
             self.edge_ends[weight] = (a, b)
-        self.label_at = list(label_at) if label_at is not None else [0.3] * max(len(names) - 1, 1)
+        if isinstance(label_at, Mapping):
+            self.label_at: dict[str, float] = {w: float(label_at.get(w, 0.3)) for w in self.edge_lines}
+        else:
+            per_layer = list(label_at) if label_at is not None else [0.3]
+            self.label_at = {w: per_layer[min(self.layer_of[a], len(per_layer) - 1)] for w, (a, _) in self.edge_ends.items()}
         self.circles: dict[str, Circle] = {
             n: Circle(radius=radius, fill_color=NODE_FILL, fill_opacity=1, stroke_color=theme.MUTED, stroke_width=2.5).move_to(c)
             for n, c in self.centers.items()
         }
+        captions = captions or {}
         self.names = VGroup(
-            *(theme.label(n, size=theme.SMALL_SIZE, color=theme.MUTED).next_to(c, UP, buff=0.08) for n, c in self.circles.items())
+            *(theme.label(captions.get(n, n), size=theme.SMALL_SIZE, color=theme.MUTED).next_to(c, UP, buff=0.08)
+              for n, c in self.circles.items())
         )
         self.add(VGroup(*self.edge_lines.values()), VGroup(*self.circles.values()), self.names)
 
@@ -86,9 +95,7 @@ class NetworkDiagram(VGroup):
 
     def weight_point(self, weight: str) -> np.ndarray:
         """Where a weight's text sits: part way along its edge, by the edge's layer."""
-        line = self.edge_lines[weight]
-        f = self.label_at[min(self.layer_of[self.edge_ends[weight][0]], len(self.label_at) - 1)]
-        return line.point_from_proportion(f)
+        return self.edge_lines[weight].point_from_proportion(self.label_at[weight])
 
     def weights(self, texts: Mapping[str, str], size: float = 16, colors: Mapping[str, str] | None = None) -> VGroup:
         """A group of weight texts on small cards along their edges (not added to the diagram)."""
