@@ -26,11 +26,12 @@ from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.narration import spoken_number as say
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.charts import ClippedPath, LossChart
+from gdexplain.visual.charts import Chart
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.fitplot import DataPlot
 from gdexplain.visual.legend import Legend
-from gdexplain.visual.panels import FormulaPanel, NumberTable, Readout, fmt, fmt_vector
+from gdexplain.visual.paths import ClippedPath
+from gdexplain.visual.panels import FormulaPanel, NumberTable, Readout, fmt, fmt_nice
 
 MODEL = "hat(y) = {{ w_2 : w2 }} x^2 + {{ w_1 : w1 }} x + {{ w_0 : w0 }}"
 LOSS = "L = 1/N sum_(i=1)^N (hat(y)_i - y_i)^2"
@@ -172,9 +173,9 @@ def edge_numbers(cmap: ContourMap) -> VGroup:
     group = VGroup()
     (x0, x1, xs), (y0, y1, ys) = cmap.axes.x_range, cmap.axes.y_range
     for v in np.arange(np.ceil(x0 / xs - 1e-9) * xs, x1 + 1e-9, xs):
-        group.add(theme.label(f"{v:g}".replace("-", "\u2212"), size=16, color=theme.MUTED).next_to(cmap.c2p((v, y0)), DOWN, buff=0.1))
+        group.add(theme.label(fmt_nice(v), size=16, color=theme.MUTED).next_to(cmap.c2p((v, y0)), DOWN, buff=0.1))
     for v in np.arange(np.ceil(y0 / ys - 1e-9) * ys, y1 + 1e-9, ys):
-        group.add(theme.label(f"{v:g}".replace("-", "\u2212"), size=16, color=theme.MUTED).next_to(cmap.c2p((x0, v)), LEFT, buff=0.1))
+        group.add(theme.label(fmt_nice(v), size=16, color=theme.MUTED).next_to(cmap.c2p((x0, v)), LEFT, buff=0.1))
     return group
 
 
@@ -426,7 +427,7 @@ class CurveFit(ExplainerScene):
         lrs = (s["lr"], s["lr_larger"], s["lr_largest"])
         runs = [traj, fit(lrs[1], s["steps"]), fit(lrs[2], s["steps"])]
         keys = [f"α = {fmt(lr)}" for lr in lrs]
-        chart = LossChart(
+        chart = Chart(
             {k: r.losses for k, r in zip(keys, runs)},
             dict(zip(keys, RUN_COLORS)),
             s["steps"],

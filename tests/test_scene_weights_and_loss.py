@@ -1,7 +1,7 @@
 """The weights-and-loss scene: every number it shows, beat by beat, is the core network's,
 and the core's derivatives it shows agree with finite differences of the loss.
 
-The scene runs with animations skipped (tests/shown.py); the texts on screen
+The scene runs with animations skipped (tests/scene_probe.py); the texts on screen
 at the end of each beat are compared with :mod:`gdexplain.core.network` for
 the same settings, and the spoken numbers follow ``--set``.
 """
@@ -15,7 +15,7 @@ from gdexplain.core.errors import InputError
 from gdexplain.core.network import TinyNetwork
 from gdexplain.narration import spoken_number as say
 from gdexplain.visual.panels import fmt
-from shown import run_shown
+from scene_probe import beat, probe
 
 H = 1e-6
 
@@ -40,12 +40,12 @@ pytestmark = pytest.mark.render  # the scene runs in full (animations skipped)
 
 @pytest.fixture(scope="module")
 def shown():
-    return run_shown("weights-and-loss")
+    return probe("weights-and-loss")
 
 
 def test_network_numbers_are_the_forward_pass(shown):
     s, net, x, y = _setup()
-    texts = shown.beat("The network predicts").texts
+    texts = beat(shown, "The network predicts").texts
     fwd = net.forward(x)
     for layer in fwd.act:
         assert all(fmt(v, 3) in texts for v in layer)
@@ -55,19 +55,19 @@ def test_network_numbers_are_the_forward_pass(shown):
     for l, bs in enumerate(net.biases):
         for k, b in enumerate(bs):
             assert f"{names[l + 1][k]}  b = {fmt(b)}" in texts
-    assert fmt(net.loss(x, y)) in texts and say(net.loss(x, y)) in shown.beat("The network predicts").words
+    assert fmt(net.loss(x, y)) in texts and say(net.loss(x, y)) in beat(shown, "The network predicts").text
 
 
 def test_each_nudge_marks_exactly_the_nodes_it_changes(shown):
     s, net, x, y = _setup()
     for name, fragment in (("g1-ŷ", "only the output moves"), ("h1-g1", "Nudge h1 to g1"), ("x1-h1", "Nudge x1 to h1")):
-        beat = shown.beat(fragment)
+        view = beat(shown, fragment)
         n = net.nudge(name, s["nudge"], x, y)
         assert set(n.changes) == set(net.affected(name))
         for change in n.changes.values():
-            assert _signed(change) in beat.texts
-        assert say(n.changes["ŷ"]) in beat.words
-        rings = [m for m in beat.mobjects for r in m.get_family() if type(r).__name__ == "Circle" and r.stroke_width == 5]
+            assert _signed(change) in view.texts
+        assert say(n.changes["ŷ"]) in view.text
+        rings = [m for m in view.mobjects for r in m.get_family() if type(r).__name__ == "Circle" and r.stroke_width == 5]
         assert len(rings) == len(n.changes)
 
 
@@ -75,41 +75,41 @@ def test_followed_weight_paths_and_sum(shown):
     s, net, x, y = _setup()
     name = s["weight"]
     terms = net.paths(name, x, y)
-    beat = shown.beat("Add the paths")
+    view = beat(shown, "Add the paths")
     for term in terms:
         for f in term.factors:
-            assert f"{f.label} = {fmt(f.value)}" in beat.texts
-        assert f"product = {fmt(term.contribution)}" in beat.texts
+            assert f"{f.label} = {fmt(f.value)}" in view.texts
+        assert f"product = {fmt(term.contribution)}" in view.texts
     grad = net.gradient(x, y)[name]
     assert grad == pytest.approx(_fd(net, name, x, y), rel=1e-6)
-    assert any(t.startswith("∂L/∂w = ") and t.endswith(fmt(grad)) for t in beat.texts)
-    assert say(grad) in beat.words
+    assert any(t.startswith("∂L/∂w = ") and t.endswith(fmt(grad)) for t in view.texts)
+    assert say(grad) in view.text
     n = net.nudge(name, s["nudge"], x, y)
-    assert say(n.loss_change) in beat.words
-    assert f"{fmt(n.loss_before)} → {fmt(n.loss_after)}" in beat.texts
+    assert say(n.loss_change) in view.text
+    assert f"{fmt(n.loss_before)} → {fmt(n.loss_after)}" in view.texts
 
 
 def test_direction_and_step_follow_the_sign(shown):
     s, net, x, y = _setup()
     name, lr = s["weight"], s["lr"]
     grad = _fd(net, name, x, y)
-    beat = shown.beat("One step of size alpha")
+    view = beat(shown, "One step of size alpha")
     after = net.weight(name) - lr * grad
-    assert fmt(after) in beat.texts
-    assert ("negative" in beat.words) == (grad < 0) and ("positive" in beat.words) == (grad > 0)
+    assert fmt(after) in view.texts
+    assert ("negative" in view.text) == (grad < 0) and ("positive" in view.text) == (grad > 0)
     assert net.with_weight(name, after).loss(x, y) < net.loss(x, y)
 
 
 def test_whole_network_step(shown):
     s, net, x, y = _setup()
     grads = {w: _fd(net, w, x, y) for w in net.weight_names()}
-    beat = shown.beat("moves all")
+    view = beat(shown, "moves all")
     for w, g in grads.items():
-        assert fmt(g) in beat.texts
-        assert fmt(net.weight(w) - s["lr"] * g) in beat.texts
+        assert fmt(g) in view.texts
+        assert fmt(net.weight(w) - s["lr"] * g) in view.texts
     stepped = net.stepped(net.gradient(x, y), s["lr"])
-    assert say(stepped.loss(x, y)) in beat.words
-    assert f"{fmt(net.loss(x, y))} → {fmt(stepped.loss(x, y))}" in beat.texts
+    assert say(stepped.loss(x, y)) in view.text
+    assert f"{fmt(net.loss(x, y))} → {fmt(stepped.loss(x, y))}" in view.texts
 
 
 def test_set_changes_the_story():

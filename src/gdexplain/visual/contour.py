@@ -14,6 +14,7 @@ from manim.utils.color import ManimColor, interpolate_color
 
 from gdexplain.core.surfaces import Surface
 from gdexplain.visual import theme
+from gdexplain.visual.panels import fmt_nice
 
 #: Grid resolution of the heat map and the contour lines.
 GRID = 160
@@ -47,7 +48,7 @@ def axis_numbers(axes: Axes, skip_y_zero: bool = False, size: float = 16) -> lis
         for v in np.arange(np.ceil(lo / step) * step, hi + step / 2, step):
             if axis is axes.y_axis and abs(v) < 1e-12 and skip_y_zero:
                 continue
-            text = theme.label(f"{v:g}".replace("-", "\u2212"), size=size, color=theme.MUTED)
+            text = theme.label(fmt_nice(v), size=size, color=theme.MUTED)
             texts.append(text.next_to(axis.n2p(v), direction, buff=0.12))
     return texts
 

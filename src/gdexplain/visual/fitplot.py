@@ -15,8 +15,8 @@ import numpy as np
 from manim import RIGHT, UP, Dot, Line, VGroup, VMobject
 
 from gdexplain.visual import theme
-from gdexplain.visual.charts import ClippedPath
 from gdexplain.visual.contour import axis_numbers, nice_axes
+from gdexplain.visual.paths import ClippedPath
 
 #: Colour of the samples and of the error segments.
 SAMPLE = theme.TEXT
