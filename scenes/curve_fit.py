@@ -31,7 +31,7 @@ from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.fitplot import DataPlot
 from gdexplain.visual.legend import Legend
 from gdexplain.visual.paths import ClippedPath
-from gdexplain.visual.panels import FormulaPanel, NumberTable, Readout, fmt, fmt_nice
+from gdexplain.visual.panels import FormulaPanel, NumberTable, Readout, fmt
 
 MODEL = "hat(y) = {{ w_2 : w2 }} x^2 + {{ w_1 : w1 }} x + {{ w_0 : w0 }}"
 LOSS = "L = 1/N sum_(i=1)^N (hat(y)_i - y_i)^2"
@@ -166,17 +166,6 @@ def view_box(points: np.ndarray, minimum: np.ndarray, grid: float = 0.25) -> tup
         a = float(np.floor((c - span / 2) / grid) * grid)
         out.append((a, a + span))
     return out[0], out[1]
-
-
-def edge_numbers(cmap: ContourMap) -> VGroup:
-    """Tick numbers along the map's bottom and left edges (its axes cross inside it, where numbers would sit on the colours)."""
-    group = VGroup()
-    (x0, x1, xs), (y0, y1, ys) = cmap.axes.x_range, cmap.axes.y_range
-    for v in np.arange(np.ceil(x0 / xs - 1e-9) * xs, x1 + 1e-9, xs):
-        group.add(theme.label(fmt_nice(v), size=16, color=theme.MUTED).next_to(cmap.c2p((v, y0)), DOWN, buff=0.1))
-    for v in np.arange(np.ceil(y0 / ys - 1e-9) * ys, y1 + 1e-9, ys):
-        group.add(theme.label(fmt_nice(v), size=16, color=theme.MUTED).next_to(cmap.c2p((x0, v)), LEFT, buff=0.1))
-    return group
 
 
 class CurveFit(ExplainerScene):
@@ -386,12 +375,11 @@ class CurveFit(ExplainerScene):
         path = traj.positions[:, 1:]
         minimum = np.array(plane.minima[0])
         xr, yr = view_box(path, minimum)
-        cmap = ContourMap(plane, height=4.9, x_range=xr, y_range=yr, levels=16, show_numbers=False)
+        cmap = ContourMap(plane, height=4.9, x_range=xr, y_range=yr, levels=16)
         cmap.move_to(np.array([3.85, -0.35, 0.0]))
         names = VGroup(
             theme.label("w1", size=theme.SMALL_SIZE, color=theme.AXIS_X).next_to(cmap.axes.x_axis.get_end(), RIGHT, buff=0.12),
             theme.label("w2", size=theme.SMALL_SIZE, color=theme.AXIS_Y).next_to(cmap.axes.y_axis.get_end(), UP, buff=0.12),
-            edge_numbers(cmap),
         )
         caption = theme.label(f"loss over (w1, w2), w0 held at {fmt(held)}", size=theme.SMALL_SIZE, color=theme.MUTED)
         caption.next_to(cmap, UP, buff=0.45).align_to(cmap, LEFT)
