@@ -104,7 +104,7 @@ def how_far(traj: Trajectory, far: Trajectory) -> str:
         )
     names = ("w zero", "w one", "w two")
     exact = ", ".join(f"{n} {say(v)}" for n, v in zip(names, best))
-    got = ", ".join(say(v, 3) for v in w)
+    got = ", ".join(say(v) for v in w)
     eye = "To the eye the curve already sits on the points. " if traj.final_loss < 0.1 else "The curve is still visibly off. "
     first = (
         f"After {n} iterations the loss is {say(traj.final_loss)}, down from {say(traj.losses[0])}. {eye}"
@@ -277,9 +277,9 @@ class CurveFit(ExplainerScene):
             self.sums = table
             self.step(t, update)
             shown = VGroup(table, self.update_panel)
-        self.play(FadeOut(VGroup(*(m for m in (shown, partials, update) if m is not None))), FadeIn(loss_panel), run_time=0.6)
         self.board = self.in_column(self.readout(min(SLOW, traj.steps)), 3.55)
-        self.play(FadeIn(self.board), run_time=0.5)
+        # Cleared at the start of the next beat, so every beat follows the last without a gap.
+        self.pending = [FadeOut(VGroup(*(m for m in (shown, partials, update) if m is not None))), FadeIn(loss_panel), FadeIn(self.board)]
 
     def _tint_gradient_row(self, table: NumberTable) -> None:
         for c in range(1, 4):
@@ -328,6 +328,12 @@ class CurveFit(ExplainerScene):
 
     # --- the rest, quickly ------------------------------------------------------------------
 
+    def play_pending(self) -> None:
+        """Play the clean-up left by the previous part, inside the current beat."""
+        if getattr(self, "pending", None):
+            self.play(*self.pending, run_time=0.6)
+            self.pending = []
+
     def iterate_quickly(self) -> None:
         traj = self.traj
         if traj.steps <= SLOW:
@@ -336,6 +342,7 @@ class CurveFit(ExplainerScene):
             f"From here the recipe repeats. Iterations {SLOW + 1} to {traj.steps}, one after another, "
             "with the read-out following along."
         ):
+            self.play_pending()
             for t in range(SLOW + 1, traj.steps + 1):
                 w = traj.positions[t]
                 new_curve, new_errs = self.curve_of(w), self.errors_of(w)
@@ -362,6 +369,7 @@ class CurveFit(ExplainerScene):
         )
         far.next_to(self.board, DOWN, buff=0.25).align_to(self.board, LEFT)
         with self.narrate(how_far(traj, self.far)):
+            self.play_pending()
             self.play(Create(truth), FadeIn(label), run_time=1.2)
             self.play(FadeIn(far), run_time=0.8)
         self.extras = VGroup(truth, label, far)
@@ -383,7 +391,6 @@ class CurveFit(ExplainerScene):
         )
         caption = theme.label(f"loss over (w1, w2), w0 held at {fmt(held)}", size=theme.SMALL_SIZE, color=theme.MUTED)
         caption.next_to(cmap, UP, buff=0.45).align_to(cmap, LEFT)
-        self.play(FadeOut(self.extras), FadeOut(self.board), run_time=0.6)
         box = (xr, yr)
         trail = ClippedPath(path, cmap.c2p, box, color=RUN_COLORS[0], stroke_width=3.5)
         dots = VGroup(*(Dot(cmap.c2p(p), radius=0.04, color=RUN_COLORS[0]) for p in path))
@@ -395,6 +402,7 @@ class CurveFit(ExplainerScene):
             f"{'Why so slow?' if settles(traj) else 'Why?'} Hold w zero at {say(held, 3)} and look at the loss over the other two weights, from above. "
             + drop_sentence(traj)
         ):
+            self.play(FadeOut(self.extras), FadeOut(self.board), run_time=0.6)
             self.play(FadeIn(cmap), FadeIn(names), FadeIn(caption), FadeIn(start), run_time=1.0)
             self.play(Create(trail), FadeIn(dots), run_time=2.0)
             self.play(FadeIn(star), FadeIn(star_label), run_time=0.5)

@@ -182,7 +182,7 @@ class WeightsAndLoss(ExplainerScene):
             with self.narrate(text):
                 self.play(*([FadeOut(shown)] if shown else []), FadeIn(marks), run_time=1.0)
             shown = marks
-        self.play(FadeOut(shown), run_time=0.5)
+        self.reach_marks = shown
 
     # --- one weight, followed ----------------------------------------------------------------
 
@@ -198,6 +198,7 @@ class WeightsAndLoss(ExplainerScene):
             f"Now follow one weight: the one from {name.split('-')[0]} to {name.split('-')[1]}, now {say(net.weight(name))}. "
             f"Growing it by {say(eps)} {way} the loss, from {say(n.loss_before)} to {say(n.loss_after)}."
         ):
+            self.play(FadeOut(self.reach_marks), run_time=0.5)
             self.play(FadeIn(marks), FadeOut(self.loss_board), FadeIn(board), run_time=1.0)
         self.loss_board, self.follow_marks = board, marks
 
@@ -215,12 +216,12 @@ class WeightsAndLoss(ExplainerScene):
         if table.get_right()[0] > COLUMN_RIGHT:
             table.scale_to_fit_width(COLUMN_RIGHT - COLUMN_LEFT)
             table.align_to([COLUMN_LEFT, 0, 0], LEFT)
-        self.play(FadeOut(self.follow_marks), run_time=0.4)
         count = "one path" if len(terms) == 1 else f"{len(terms)} paths"
         with self.narrate(
             f"How much does the loss care about this weight? The change can reach the loss along {count}. "
             "Along a path, each link passes the change on, scaled by its local slope: the chain rule multiplies them."
         ):
+            self.play(FadeOut(self.follow_marks), run_time=0.4)
             self.play(FadeIn(table.panel), FadeIn(table.rules), FadeIn(table.header), run_time=0.8)
         lit = None
         for k, term in enumerate(terms):

@@ -51,6 +51,7 @@ STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
         "1": "node names (x1, h1, g1) are said with their digits",
         "2": "node names (x2, h2, g2) are said with their digits; two paths through a 2-2-2-1 network",
         "10": "the network has 10 weights",
+        "0.4": "the followed weight x1-h1 is −0.4 under both seeds the test uses (weights are drawn, rounded to one decimal)",
     },
 }
 
