@@ -3,8 +3,9 @@
 ``probe("momentum-vs-gd", beta=0.5)`` runs the registered scene class itself
 (no copy of its wiring), with Manim's dry run (nothing drawn, no file
 written), and returns one :class:`BeatView` per narrated beat: the words,
-and the rows of every read-out and leaderboard on screen when the beat
-ended. Scene tests compare those rows with ``gdexplain trace``.
+the rows of every read-out and leaderboard on screen when the beat ended,
+every text on screen and the mobjects themselves. Scene tests compare them
+with ``gdexplain trace`` (or the core); :func:`beat` finds a beat by its words.
 """
 
 from __future__ import annotations
@@ -20,12 +21,43 @@ class BeatView:
     text: str
     readouts: list[dict[str, str]] = field(default_factory=list)
     boards: list[list] = field(default_factory=list)
+    #: Every visible text on screen (a ``Text``, or a glyph group read as one text), in drawing order.
+    texts: list[str] = field(default_factory=list)
+    #: The top-level mobjects on screen.
+    mobjects: list = field(default_factory=list)
 
     def value(self, name: str) -> str:
         """The value of row ``name`` in the one read-out on screen that has it."""
         found = [r[name] for r in self.readouts if name in r]
         assert len(found) == 1, f"{len(found)} read-outs show {name!r} at the beat {self.text!r}: {self.readouts}"
         return found[0]
+
+
+def beat(views: list[BeatView], fragment: str) -> BeatView:
+    """The first beat whose words contain ``fragment``."""
+    for view in views:
+        if fragment in view.text:
+            return view
+    raise AssertionError(f"no beat says {fragment!r}; beats: {[v.text[:60] for v in views]}")
+
+
+def visible_texts(mobjects) -> list[str]:
+    """The strings of every visible text among ``mobjects`` and their families."""
+    from manim import Text
+
+    out: list[str] = []
+
+    def visit(m) -> None:
+        if isinstance(m, Text) or getattr(m, "layout_role", None) == "text":  # a glyph group read as one text
+            if m.get_family()[-1].get_fill_opacity() > 0.01:
+                out.append(getattr(m, "original_text", None) or m.text)
+            return
+        for sub in m.submobjects:
+            visit(sub)
+
+    for top in mobjects:
+        visit(top)
+    return out
 
 
 def probe(slug: str, **settings) -> list[BeatView]:
@@ -44,7 +76,7 @@ def probe(slug: str, **settings) -> list[BeatView]:
         def narrate(self, text: str):
             with super().narrate(text):
                 yield
-            view = BeatView(" ".join(text.split()))
+            view = BeatView(" ".join(text.split()), texts=visible_texts(self.mobjects), mobjects=list(self.mobjects))
             for top in self.mobjects:
                 for m in top.get_family():
                     if isinstance(m, Readout):

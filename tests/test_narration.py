@@ -278,3 +278,14 @@ def test_script_of_no_beats():
 
 def test_beat_duration():
     assert Beat(1, "x", 2.5, 4.0).duration == 1.5
+
+
+@pytest.mark.parametrize(
+    "value,digits,said",
+    [(-22.0, 4, "minus 22"), (0.3916, 4, "0.3916"), (195.8, 4, "195.8"), (0.0, 4, "zero"), (0.00484, 5, "0.00484"),
+     (2726.09, 4, "2726"), (1.3237e9, 4, "1.3 times ten to the 9"), (-4e-5, 4, "minus 4 times ten to the minus 5"), (0.09, 4, "0.09")],
+)
+def test_spoken_numbers_read_like_the_screen(value, digits, said):
+    from gdexplain.narration import spoken_number
+
+    assert spoken_number(value, digits) == said

@@ -33,6 +33,26 @@ STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
     "adagrad": {"2": _SLOW, "3": _SLOW},
     "rmsprop": {"2": _SLOW, "3": _SLOW},
     "momentum-decay": {"0.9": "'around 0.9': the usual choice of beta, advice rather than this run's value"},
+    "curve-fit": {
+        "5": "the data: five points, so 'two over 5'",
+        "195.8": "the loss of all-zero weights on the fixed data (the article's first printed loss)",
+        "22": "the first gradient, at all-zero weights on the fixed data",
+        "90": "the first gradient, at all-zero weights on the fixed data",
+        "391.6": "the first gradient, at all-zero weights on the fixed data",
+        "0": "the exact answer's weights (0, 0, 1)",
+        "1": "the exact answer's weights (0, 0, 1)",
+        "2": "'Iteration 2': the storyboard's second slow iteration",
+        "3": "'Iterations 3 to …', 'the first 3 steps': the storyboard's counts",
+        "330": "the valley's curvature ratio: a property of the fixed data",
+        "0.00484": "the stable limit 2/λmax: a property of the fixed data",
+        "4": "lr_larger / lr: both settings are scaled alike by the test",
+    },
+    "weights-and-loss": {
+        "1": "node names (x1, h1, g1) are said with their digits",
+        "2": "node names (x2, h2, g2) are said with their digits; two paths through a 2-2-2-1 network",
+        "10": "the network has 10 weights",
+        "0.4": "the followed weight x1-h1 is −0.4 under both seeds the test uses (weights are drawn, rounded to one decimal)",
+    },
 }
 
 

@@ -418,6 +418,71 @@ def test_empty_batch_raises_input_error():
         SURFACES["quadratic-fit"].batch_gradient([0.0, 0.0, 0.0], [])
 
 
+def test_gradient_terms_are_the_article_sums():
+    """curve-fit shows each partial derivative as a sum over the points: (ŷᵢ−yᵢ), (ŷᵢ−yᵢ)xᵢ, (ŷᵢ−yᵢ)xᵢ²."""
+    quad = SURFACES["quadratic-fit"]
+    for w in [np.zeros(3), *_random_points(quad, 10, seed=11)]:
+        pred = w[2] * QUAD_X**2 + w[1] * QUAD_X + w[0]
+        np.testing.assert_allclose(quad.predictions(w), pred, rtol=1e-14, atol=1e-14)
+        np.testing.assert_allclose(quad.residuals(w), pred - QUAD_Y, rtol=1e-14, atol=1e-14)
+        terms = quad.gradient_terms(w)
+        err = pred - QUAD_Y
+        np.testing.assert_allclose(terms, np.stack([err, err * QUAD_X, err * QUAD_X**2], axis=1), rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(2 / 5 * terms.sum(axis=0), quad.gradient(w), rtol=1e-13, atol=1e-12)
+    # At the start the sums are −55, −225, −979.
+    np.testing.assert_array_equal(quad.gradient_terms(np.zeros(3)).sum(axis=0), [-55.0, -225.0, -979.0])
+
+
+@pytest.mark.parametrize("name", ["quadratic-fit", "linear-regression"])
+def test_model_between_the_samples(name):
+    surface = SURFACES[name]
+    for w in _random_points(surface, 5, seed=13):
+        np.testing.assert_allclose(surface.model(w, surface.inputs), surface.predictions(w), rtol=1e-13, atol=1e-13)
+        xs = np.linspace(-1.0, 6.0, 9)
+        expected = sum(c * xs**k for k, c in enumerate(w))
+        np.testing.assert_allclose(surface.model(w, xs), expected, rtol=1e-13, atol=1e-13)
+    assert not surface.holding(surface.coords[0], 0.0).basis  # a slice has no curve of its own
+    with pytest.raises(InputError, match="no model"):
+        surface.holding(surface.coords[0], 0.0).model(np.zeros(surface.dim - 1), [1.0])
+
+
+@pytest.mark.parametrize("name", ["quadratic-fit", "linear-regression"])
+def test_hessian_and_stable_lr_limit(name):
+    surface = SURFACES[name]
+    h = surface.hessian()
+    p = _random_points(surface, 1, seed=3)[0]
+    for k in range(surface.dim):  # the gradient is linear: its finite difference is the Hessian's column
+        e = np.zeros(surface.dim)
+        e[k] = 1e-3
+        np.testing.assert_allclose((surface.gradient(p + e) - surface.gradient(p - e)) / 2e-3, h[:, k], rtol=1e-7, atol=1e-7)
+    limit = surface.stable_lr_limit()
+    curv = surface.curvatures()
+    assert np.all(np.diff(curv) >= 0) and curv[0] > 0
+    np.testing.assert_allclose(h @ np.linalg.eigh(h)[1], np.linalg.eigh(h)[1] * curv, rtol=1e-9, atol=1e-9)
+    assert limit == pytest.approx(2 / curv[-1], rel=1e-15)
+    from gdexplain.core.optimizers import make_optimizer
+    from gdexplain.core.trajectory import run
+
+    below = run(make_optimizer("gd", lr=0.97 * limit), surface, None, 400)
+    above = run(make_optimizer("gd", lr=1.03 * limit), surface, None, 400)
+    assert below.losses[-1] < below.losses[0]
+    assert above.diverged or above.losses[-1] > 100 * above.losses[0]
+
+
+def test_holding_a_coordinate_slices_the_loss():
+    quad = SURFACES["quadratic-fit"]
+    held = quad.holding("w0", 0.3)
+    assert held.coords == ("w1", "w2") and held.ranges == quad.ranges[1:]
+    for w12 in _random_points(held, 10, seed=12):
+        full = np.array([0.3, *w12])
+        assert float(held.value(w12)) == pytest.approx(float(quad.value(full)), rel=1e-13)
+        np.testing.assert_allclose(held.gradient(w12), quad.gradient(full)[1:], rtol=1e-12, atol=1e-12)
+    best = np.array(held.minima[0])
+    np.testing.assert_allclose(held.gradient(best), [0.0, 0.0], atol=1e-9)
+    with pytest.raises(InputError, match="w0"):
+        quad.holding("w3", 0.0)
+
+
 # --- validation of starts and names ---------------------------------------------------
 
 

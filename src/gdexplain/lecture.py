@@ -55,6 +55,51 @@ _lecture.append(
 )
 
 
+# --- A (a partial derivative per weight). One weight, the whole network ---------------------
+_lecture.append(
+    SceneEntry(
+        slug="weights-and-loss",
+        title="One weight, the whole network",
+        description="A tiny network with real numbers: nudge one weight and the change runs through every path to the "
+        "output and the loss; ∂L/∂w is the sum of one chain-rule product per path, and its sign says which way to move "
+        "the weight. Then one step on every weight.",
+        module="weights_and_loss",
+        class_name="WeightsAndLoss",
+        params=(
+            Param("weight", "choice", "x1-h1", "the weight followed through the network (g1-y means g1-ŷ)",
+                  choices=("x1-h1", "x2-h1", "x1-h2", "x2-h2", "h1-g1", "h2-g1", "h1-g2", "h2-g2", "g1-y", "g2-y")),
+            Param("x1", "float", 1.0, "the first input", Range(-3.0, 3.0)),
+            Param("x2", "float", 0.5, "the second input", Range(-3.0, 3.0)),
+            Param("target", "float", 1.0, "the target the output should match", Range(-10.0, 10.0)),
+            Param("seed", "int", 31, "seed of the network's weights (drawn, rounded to one decimal)", Range(0, 999_999)),
+            Param("nudge", "float", 0.1, "how much the weight grows to show its effect", Range(0.01, 1.0)),
+            lr_param(0.1),
+        ),
+    )
+)
+
+
+# --- B. The worked example ---------------------------------------------------------------------
+_lecture.append(
+    SceneEntry(
+        slug="curve-fit",
+        title="A worked example: fitting a parabola",
+        description="ŷ = w2·x² + w1·x + w0 fitted to (1,1)…(5,25) by gradient descent from all weights 0: the errors, "
+        "the three partial derivatives as sums over the points, iterations 1, 2 and 20 (the article's figures), the path "
+        "over (w1, w2) with w0 held, how far 20 iterations get, and what larger learning rates do.",
+        module="curve_fit",
+        class_name="CurveFit",
+        params=(
+            lr_param(0.001),
+            steps_param(20),
+            Param("lr_larger", "float", 0.004, "a larger learning rate to compare (20 iterations too)", POSITIVE),
+            Param("lr_largest", "float", 0.005, "a still larger one (past the stable limit by default)", POSITIVE),
+            Param("far_steps", "int", 1000, "a long run at lr, to say how far more iterations get", Range(1, 100_000)),
+        ),
+    )
+)
+
+
 # --- D/E. Momentum and Nesterov ------------------------------------------------------------
 BETA_RANGE = Range(0.0, 1.0)
 

@@ -199,3 +199,26 @@ def clock(seconds: float) -> str:
     """``m:ss.s``, the script's way of writing a time."""
     m, tenths = divmod(round(seconds * 10), 600)  # round first: 59.96 s is 1:00.0, not 0:60.0
     return f"{m}:{tenths / 10:04.1f}"
+
+
+def spoken_number(value: float, digits: int = 4) -> str:
+    """A number as a narrator reads it: ``minus 22``, ``0.3916``, ``2.7 thousand``, ``4 times ten to the 8``.
+
+    Up to ``digits`` significant digits, like the numbers on screen, so the
+    words and the picture agree.
+    """
+    v = float(value)
+    if v != v:
+        return "not a number"
+    sign = "minus " if v < 0 else ""
+    a = abs(v)
+    if a == 0:
+        return "zero"
+    if a >= 1e6 or a < 1e-3:
+        exp = int(f"{a:e}".split("e")[1])
+        mant = f"{a / 10**exp:.{max(digits - 2, 0)}g}"
+        return f"{sign}{mant} times ten to the {'minus ' if exp < 0 else ''}{abs(exp)}"
+    text = f"{a:.{digits}g}" if a >= 1 else f"{a:.{digits}f}".rstrip("0").rstrip(".")
+    if "e" in text:  # e.g. 1.2e+05 from the g format
+        text = f"{a:.0f}"
+    return sign + text

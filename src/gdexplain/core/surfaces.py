@@ -136,6 +136,9 @@ class DatasetSurface(Surface):
 
     features: Array = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     targets: Array = field(default_factory=lambda: np.zeros(0), repr=False)
+    #: The model's features of any input x (``(1, x, x²)`` for the parabola), so the
+    #: fitted curve can be drawn between the samples; ``features == basis(inputs)``.
+    basis: Callable[[Array], Array] | None = field(default=None, repr=False)
 
     @property
     def n_samples(self) -> int:
@@ -159,6 +162,78 @@ class DatasetSurface(Surface):
         a, b = self.features[idx], self.targets[idx]
         residual = p @ a.T - b
         return (2.0 / idx.size) * residual @ a
+
+    @property
+    def inputs(self) -> Array:
+        """The input x of every sample (the features are powers of it: 1, x, x² …)."""
+        return self.features[:, 1]
+
+    def model(self, point: Sequence[float] | Array, xs: Sequence[float] | Array) -> Array:
+        """The fitted model's output at any inputs ``xs`` for the weights ``point``: the curve between samples."""
+        if self.basis is None:
+            raise InputError(f"surface {self.name!r} has no model to draw: only quadratic-fit and linear-regression do")
+        return self.basis(np.asarray(xs, dtype=float)) @ self._as_points(point)
+
+    def predictions(self, point: Sequence[float] | Array) -> Array:
+        """The model's output ``features @ θ`` for every sample, shape ``(n,)``."""
+        return self.features @ self._as_points(point)
+
+    def residuals(self, point: Sequence[float] | Array) -> Array:
+        """Prediction minus target for every sample (ŷ − y), shape ``(n,)``."""
+        return self.predictions(point) - self.targets
+
+    def gradient_terms(self, point: Sequence[float] | Array) -> Array:
+        """Each sample's term of each partial derivative, (ŷᵢ − yᵢ)·featureᵢ, shape ``(n, d)``.
+
+        The gradient is ``(2/N)`` times the column sums: the partial
+        derivatives written as sums over the points.
+        """
+        return self.residuals(point)[:, None] * self.features
+
+    def hessian(self) -> Array:
+        """The constant Hessian of the mean squared error, ``(2/N)·AᵀA``."""
+        return (2.0 / self.n_samples) * self.features.T @ self.features
+
+    def curvatures(self) -> Array:
+        """The Hessian's eigenvalues, smallest first: how sharply the loss bends along each principal direction."""
+        return np.linalg.eigvalsh(self.hessian())
+
+    def stable_lr_limit(self) -> float:
+        """The largest learning rate plain GD survives: 2 / (largest Hessian eigenvalue).
+
+        Above it the step overshoots along the steepest direction by more
+        than it corrects, and the error there grows every iteration.
+        """
+        return float(2.0 / self.curvatures().max())
+
+    def holding(self, coord: str, value: float) -> "DatasetSurface":
+        """The same loss with one coordinate held at ``value``: a surface over the others.
+
+        The held term moves into the targets, so the new surface's loss at
+        the remaining coordinates equals this one's with ``coord = value``.
+        """
+        if coord not in self.coords:
+            raise unknown_name("coordinate", coord, self.coords)
+        if not np.isfinite(value):
+            raise InputError(f"{coord} must be held at a finite value, got {value!r}")
+        i = self.coords.index(coord)
+        keep = [k for k in range(self.dim) if k != i]
+        rest = self.features[:, keep]
+        targets = self.targets - float(value) * self.features[:, i]
+        best = np.linalg.lstsq(rest, targets, rcond=None)[0]
+        return DatasetSurface(
+            name=f"{self.name}@{coord}={float(value):g}",
+            title=f"{self.title}, {coord} = {float(value):g}",
+            description=f"{self.description} ({coord} held at {float(value):g})",
+            coords=tuple(self.coords[k] for k in keep),
+            ranges=tuple(self.ranges[k] for k in keep),
+            default_start=tuple(self.default_start[k] for k in keep),
+            _value=_unused,
+            _gradient=_unused,
+            minima=(tuple(float(b) for b in best),),
+            features=rest,
+            targets=targets,
+        )
 
 
 # --- building blocks ---------------------------------------------------------
@@ -316,6 +391,11 @@ def _double_well_critical_points() -> tuple[float, float, float]:
 # --- data-driven losses ---------------------------------------------------------
 
 
+def _powers(degree: int) -> Callable[[Array], Array]:
+    """The features 1, x, …, x^degree of inputs x, one column each."""
+    return lambda x: np.stack([np.asarray(x, dtype=float) ** k for k in range(degree + 1)], axis=-1)
+
+
 def _quadratic_fit() -> DatasetSurface:
     x = np.arange(1.0, 6.0)
     return DatasetSurface(
@@ -328,8 +408,9 @@ def _quadratic_fit() -> DatasetSurface:
         _value=_unused,
         _gradient=_unused,
         minima=((0.0, 0.0, 1.0),),
-        features=np.stack([np.ones_like(x), x, x**2], axis=1),
+        features=_powers(2)(x),
         targets=x**2,
+        basis=_powers(2),
     )
 
 
@@ -368,6 +449,7 @@ def _linear_regression() -> DatasetSurface:
         minima=(tuple(float(b) for b in best),),
         features=features,
         targets=y,
+        basis=_powers(1),
     )
 
 

@@ -27,6 +27,32 @@ def nice_step(span: float) -> float:
     return float(min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=raw))
 
 
+def nice_axes(x_range: tuple[float, float], y_range: tuple[float, float], width: float, height: float) -> Axes:
+    """The lecture's plain axes over a data box: muted, small ticks at round spacings, no arrow tips."""
+    (x0, x1), (y0, y1) = x_range, y_range
+    return Axes(
+        x_range=[x0, x1, nice_step(x1 - x0)],
+        y_range=[y0, y1, nice_step(y1 - y0)],
+        x_length=width,
+        y_length=height,
+        tips=False,
+        axis_config={"color": theme.MUTED, "stroke_width": 1.5, "include_ticks": True, "tick_size": 0.05},
+    )
+
+
+def axis_numbers(axes: Axes, skip_y_zero: bool = False, size: float = 16) -> list:
+    """Tick numbers along both axes (x below, y to the left); ``skip_y_zero`` when the x axis already labels the origin."""
+    texts = []
+    for axis, direction in ((axes.x_axis, DOWN), (axes.y_axis, LEFT)):
+        lo, hi, step = axis.x_range
+        for v in np.arange(np.ceil(lo / step) * step, hi + step / 2, step):
+            if axis is axes.y_axis and abs(v) < 1e-12 and skip_y_zero:
+                continue
+            text = theme.label(fmt_nice(v), size=size, color=theme.MUTED)
+            texts.append(text.next_to(axis.n2p(v), direction, buff=0.12))
+    return texts
+
+
 def colour_levels(values: np.ndarray, n: int) -> np.ndarray:
     """Contour levels spread by quantile, so steep walls do not hide the valley floor."""
     finite = values[np.isfinite(values)]
@@ -71,14 +97,7 @@ class ContourMap(Group):
         (x0, x1), (y0, y1) = x_range or surface.ranges[0], y_range or surface.ranges[1]
         width = width if width is not None else height * (x1 - x0) / (y1 - y0)
         self.surface = surface
-        self.axes = Axes(
-            x_range=[x0, x1, nice_step(x1 - x0)],
-            y_range=[y0, y1, nice_step(y1 - y0)],
-            x_length=width,
-            y_length=height,
-            tips=False,
-            axis_config={"color": theme.MUTED, "stroke_width": 1.5, "include_ticks": True, "tick_size": 0.05},
-        )
+        self.axes = nice_axes((x0, x1), (y0, y1), width, height)
         if show_numbers:
             self._add_numbers()
         xs, ys = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)

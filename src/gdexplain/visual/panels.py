@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, MathTypst, RoundedRectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Line, MathTypst, RoundedRectangle, VGroup
 from manim.mobject.mobject import Mobject
 
 from gdexplain.visual import theme
@@ -190,3 +190,67 @@ class BaselineText(VGroup):
 def on_baseline(text: str, size: float = theme.BODY_SIZE, color: str = theme.TEXT, mono: bool = False) -> BaselineText:
     """:class:`BaselineText` of ``text`` in the lecture's font."""
     return BaselineText(text, size=size, color=color, mono=mono)
+
+
+class NumberTable(VGroup):
+    """A grid of numbers on a panel: a header row, body rows, and rules above chosen rows.
+
+    Cells are right-aligned in a monospaced font so columns of numbers line
+    up; ``colors`` gives a column its colour (header and cells). ``rules``
+    lists body rows that get a thin line above them (e.g. a row of sums).
+    Rebuild the table with new values rather than morphing it.
+    """
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        size: float = theme.SMALL_SIZE,
+        colors: dict[int, str] | None = None,
+        rules: Sequence[int] = (),
+        col_buff: float = 0.4,
+        row_buff: float = 0.16,
+    ) -> None:
+        colors = colors or {}
+        n_cols = len(header)
+        if any(len(r) != n_cols for r in rows):
+            raise ValueError(f"every row needs {n_cols} cells, one per header")
+        head = [theme.label(h, size=size, color=colors.get(c, theme.MUTED)) for c, h in enumerate(header)]
+        body = [[theme.label(v, size=size, color=colors.get(c, theme.TEXT), mono=True) for c, v in enumerate(r)] for r in rows]
+        grid = [head, *body]
+        widths = [max(row[c].width for row in grid) for c in range(n_cols)]
+        height = max(m.height for row in grid for m in row)
+        x = 0.0
+        rights = []
+        for w in widths:
+            x += w
+            rights.append(x)
+            x += col_buff
+        for r, row in enumerate(grid):
+            y = -r * (height + row_buff) - (row_buff if r else 0.0)
+            for c, m in enumerate(row):
+                m.move_to([rights[c] - m.width / 2, y, 0.0])
+        self.header = VGroup(*head)
+        self.cells = [VGroup(*row) for row in body]
+        self.body = VGroup(self.header, *self.cells)
+        lines = VGroup()
+        left, right = self.body.get_left()[0] - 0.08, self.body.get_right()[0] + 0.08
+        for r in (0, *rules):  # always a line under the header
+            above = self.header if r == 0 else self.cells[r - 1]
+            below = self.cells[r] if r < len(self.cells) else None
+            if below is None:
+                continue
+            y = (above.get_bottom()[1] + below.get_top()[1]) / 2
+            lines.add(Line([left, y, 0], [right, y, 0], stroke_color=theme.GRID, stroke_width=1.5))
+        self.rules = lines
+        self.panel = panel_behind(VGroup(self.body, lines), 0.2)
+        super().__init__(self.panel, lines, self.body)
+
+    def cell(self, row: int, col: int) -> Mobject:
+        """One body cell (row 0 is the first body row)."""
+        return self.cells[row][col]
+
+    def column(self, col: int, with_header: bool = True) -> VGroup:
+        """Every body cell of a column, and its header."""
+        group = VGroup(*(r[col] for r in self.cells))
+        return VGroup(self.header[col], *group) if with_header else group
