@@ -203,6 +203,7 @@ class LearningRate(ExplainerScene):
             )
         )
         lanes = [Lane.on(m, traj, color) for m, (_, color, _, traj, _) in zip(maps, runs)]
+        self.lanes = lanes
         bottoms = VGroup(*(minimum_mark(m) for m in maps if surface.global_minimum is not None))
         start = runs[0][3].positions[0]
         floor = float(surface.value(surface.global_minimum)) if surface.global_minimum is not None else None
@@ -301,6 +302,7 @@ class LearningRate(ExplainerScene):
             *(theme.label(f"α = {fmt(lr)}", size=theme.BODY_SIZE, color=c).next_to(m, UP, buff=0.3) for (_, c, lr), m in zip(runs, maps))
         )
         lanes = [Lane.on(m, t, c, radius=0.1) for m, (t, c, _) in zip(maps, runs)]
+        self.lanes2 = lanes
         col_left = maps[1].get_right()[0] + 0.6
         width = 6.9 - col_left - 0.8  # the tick labels take the rest
         names = {"stuck": stuck, "bouncing": bounce}

@@ -237,6 +237,7 @@ class SGDMiniBatch(ExplainerScene):
 
         for i in range(3):
             place(i, 0)
+        self.cmap, self.balls, self.data_axes, self.fit_lines = cmap, balls, data, lines
 
         start = full.traj.positions[0]
         with self.narrate(
@@ -356,13 +357,15 @@ class SGDMiniBatch(ExplainerScene):
                     r.move_to(data.c2p(xs[i], ys[i])).set_stroke(opacity=0.8)
             mark = int(w // 20) * 20
             if mark != shown["w"]:
+                # Swapped, not morphed: the holder gets a freshly built read-out.
                 shown["w"] = mark
-                work_panel.become(Readout(work_rows(runs, mark), colors={b.name: b.color for b in runs}, size=18, min_width=6.2).placed_like(work_panel))
-                work_title.become(
-                    theme.label(f"after {mark} of {budget} sample gradients", size=theme.SMALL_SIZE).next_to(work_panel, UP, buff=0.12).align_to(work_panel, LEFT)
-                )
+                panel = Readout(work_rows(runs, mark), colors={b.name: b.color for b in runs}, size=18, min_width=6.2).placed_like(work_panel)
+                heading = theme.label(f"after {mark} of {budget} sample gradients", size=theme.SMALL_SIZE)
+                holder.submobjects = [panel, heading.next_to(panel, UP, buff=0.12).align_to(panel, LEFT)]
 
-        driver = VGroup(*paths, *lines, *balls, live_rings, work_panel, work_title)
+        holder = VGroup(work_panel, work_title)
+        self.remove(work_panel, work_title)
+        driver = VGroup(*paths, *lines, *balls, live_rings, holder)
         self.add(live_rings)
         driver.add_updater(follow)
         self.add(driver)
@@ -382,11 +385,10 @@ class SGDMiniBatch(ExplainerScene):
         shown["w"] = -1
         work.set_value(budget)
         follow(None)
-        self.add(work_panel, work_title)
 
         for line in result_sentences(runs, float(surface.value(best))):
             with self.narrate(line):
-                self.play(Indicate(work_panel, color=theme.HIGHLIGHT, scale_factor=1.02), run_time=0.8)
+                self.play(Indicate(holder[0], color=theme.HIGHLIGHT, scale_factor=1.02), run_time=0.8)
         with self.narrate(
             "That is why training uses mini-batches: steps nearly as cheap as single samples, with much of the noise "
             "averaged away. And every draw here is seeded: render it again and the same points are drawn."
