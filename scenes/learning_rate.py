@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UL, UP, Circle, Dot, FadeIn, FadeOut, Group, Indicate, Line, ValueTracker, VGroup, linear
 
+from gdexplain.catalog import get_entry
 from gdexplain.core.diagnosis import Diagnosis, diagnose
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.race import nearest_minimum
@@ -235,24 +236,16 @@ class LearningRate(ExplainerScene):
             chart.set_progress(0)
 
         end = max(traj.diverged_at if traj.diverged_at is not None else traj.steps for _, _, _, traj, _ in runs)
-        clock = ValueTracker(0.0)
-        driver = VGroup(*(l.marks() for l in lanes))
-
-        def follow(_):
-            k = clock.get_value()
-            for l in lanes:
-                l.set_progress(k)
-            chart.set_progress(k)
-
-        driver.add_updater(follow)
-        self.add(driver)
         split = max(1, round(0.4 * end))
-        with self.narrate("Go. Every ball takes one step per tick, each with its own alpha."):
-            self.play(clock.animate.set_value(split), run_time=max(1.0, SECONDS_PER_STEP * split), rate_func=linear)
-        with self.narrate("Watch how differently the same rule behaves with four step lengths."):
-            self.play(clock.animate.set_value(end), run_time=max(1.0, SECONDS_PER_STEP * (end - split)), rate_func=linear)
-        driver.clear_updaters()
-        follow(None)
+        self.race(
+            lanes,
+            [chart],
+            [
+                ("Go. Every ball takes one step per tick, each with its own alpha.", split),
+                ("Watch how differently the same rule behaves with four step lengths.", end),
+            ],
+        )
+        driver = VGroup(*(l.marks() for l in lanes))
 
         verdicts = VGroup()
         for lane, m, (role, color, lr, traj, d) in zip(lanes, maps, runs):
@@ -266,6 +259,31 @@ class LearningRate(ExplainerScene):
         self.part_one = Group(title, extent, *maps, bottoms, headers, driver, chart, verdicts)
         with self.narrate(self.part_one_moral(runs)):
             pass
+
+    def race(self, lanes: list[Lane], charts: list[LossChart], legs: list[tuple[str, float]]) -> None:
+        """Move every lane and chart on one clock from step 0, one narrated beat per leg ``(words, last step)``."""
+        clock = ValueTracker(0.0)
+        driver = VGroup(*(l.marks() for l in lanes))
+
+        def follow(_) -> None:
+            k = clock.get_value()
+            for l in lanes:
+                l.set_progress(k)
+
+        # Every moving picture carries its own updater: Manim redraws only mobjects that have one.
+        driver.add_updater(follow)
+        for c in charts:
+            c.add_updater(lambda m: m.set_progress(clock.get_value()))
+        self.add(driver)
+        for words, k in legs:
+            with self.narrate(words):
+                steps = k - clock.get_value()
+                self.play(clock.animate.set_value(k), run_time=max(1.0, SECONDS_PER_STEP * steps), rate_func=linear)
+        for m in (driver, *charts):
+            m.clear_updaters()
+        follow(None)
+        for c in charts:
+            c.set_progress(clock.get_value())
 
     @staticmethod
     def part_one_moral(runs) -> str:
@@ -337,22 +355,7 @@ class LearningRate(ExplainerScene):
             for c in (loss_chart, norm_chart):
                 c.set_progress(0)
 
-        clock = ValueTracker(0.0)
-        driver = VGroup(*(l.marks() for l in lanes))
-
-        def follow(_):
-            k = clock.get_value()
-            for l in lanes:
-                l.set_progress(k)
-            loss_chart.set_progress(k)
-            norm_chart.set_progress(k)
-
-        driver.add_updater(follow)
-        self.add(driver)
-        with self.narrate("Run both, and watch the two charts on the right."):
-            self.play(clock.animate.set_value(n), run_time=max(1.0, SECONDS_PER_STEP * n), rate_func=linear)
-        driver.clear_updaters()
-        follow(None)
+        self.race(lanes, [loss_chart, norm_chart], [("Run both, and watch the two charts on the right.", n)])
 
         where = critical_point_words(surface, stuck.final)
         reading = VGroup(
@@ -384,7 +387,7 @@ class LearningRate(ExplainerScene):
         with self.narrate(
             "The cure for bouncing seems easy: a smaller alpha. But in a valley that is steep across and flat along, "
             "a step short enough for the walls crawls along the floor. One alpha cannot serve both directions. "
-            "That is the next problem."
+            f"That problem gets its own chapter: {get_entry('one-learning-rate').title.lower()}."
         ):
             self.play(Indicate(card, color=theme.HIGHLIGHT, scale_factor=1.03), run_time=1.0)
 
