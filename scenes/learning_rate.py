@@ -20,10 +20,7 @@ cannot serve a steep and a flat direction at once (the topic of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
-from manim import DOWN, LEFT, RIGHT, UL, UP, Circle, Dot, FadeIn, FadeOut, Group, Indicate, Line, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, RIGHT, UL, UP, Circle, Dot, FadeIn, FadeOut, Group, Indicate, ValueTracker, VGroup, linear
 
 from gdexplain.catalog import get_entry
 from gdexplain.core.diagnosis import Diagnosis, diagnose
@@ -33,10 +30,10 @@ from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.charts import ClippedPath, LossChart
+from gdexplain.visual.charts import Chart
 from gdexplain.visual.contour import ContourMap
-from gdexplain.visual.marks import Ball
-from gdexplain.visual.panels import fmt, panel_behind
+from gdexplain.visual.map_race import Lane, MapRace
+from gdexplain.visual.panels import fmt, panel_behind, spoken
 
 #: The four runs of part one, in order: settings key, role (what the lecturer meant the rate to be), colour.
 RATES = (
@@ -53,22 +50,16 @@ VERDICT_TEXT = {
     "settled": "settled at step {at}",
     "zig-zagging": "zig-zags across the valley",
     "bouncing": "bounces, never settles",
+    "off the map": "ran off the map",
     "diverged": "diverged at step {at}",
 }
 #: Seconds of animation per step in the races.
 SECONDS_PER_STEP = 0.16
-#: A ball outside its map is drawn this faint at the point where its path left.
-OFF_MAP_OPACITY = 0.3
 
 
 def verdict_text(d: Diagnosis) -> str:
     """The label under a run's map."""
     return VERDICT_TEXT[d.kind].format(at=d.at)
-
-
-def spoken(x: float) -> str:
-    """A number as the narrator says it: four significant digits, a spoken minus."""
-    return fmt(x, 3).replace("\u2212", "minus ")
 
 
 def spoken_point(p) -> str:
@@ -94,6 +85,8 @@ def lane_sentence(lr: float, d: Diagnosis, tol: float) -> str:
             f"Alpha {a}: every step overshoots the floor of the valley and lands on the other wall. "
             f"{d.reversals} of {d.steps} steps reverse the one before, and the loss falls, but slowly."
         )
+    if d.kind == "off the map":
+        return f"Alpha {a}: the ball runs downhill off the edge of the map, and the loss keeps falling: this surface has no bottom there."
     if d.kind == "bouncing":
         return (
             f"Alpha {a}: the ball swings from wall to wall and never settles. "
@@ -122,44 +115,9 @@ def minimum_mark(cmap: ContourMap) -> VGroup:
     return VGroup(Circle(radius=0.09, stroke_color=theme.TEXT, stroke_width=2).move_to(at), Dot(at, radius=0.025, color=theme.TEXT))
 
 
-@dataclass
-class Lane:
-    """One run on one map: its path (cut at the map's edge), ball and cross."""
-
-    traj: Trajectory
-    color: str
-    cmap: ContourMap
-    path: ClippedPath
-    ball: Ball
-    cross: VGroup
-
-    @classmethod
-    def on(cls, cmap: ContourMap, traj: Trajectory, color: str, radius: float = 0.09) -> "Lane":
-        """A lane drawn on ``cmap`` at step 0."""
-        (x0, x1, _), (y0, y1, _) = cmap.axes.x_range, cmap.axes.y_range
-        path = ClippedPath(traj.positions, cmap.c2p, ((x0, x1), (y0, y1)), color=color, stroke_width=2.5)
-        d1, d2 = 0.14 * (UP + RIGHT), 0.14 * (UP + LEFT)
-        cross = VGroup(Line(-d1, d1, stroke_color=color, stroke_width=5), Line(-d2, d2, stroke_color=color, stroke_width=5))
-        lane = cls(traj, color, cmap, path, Ball(radius, color), cross)
-        lane.set_progress(0)
-        return lane
-
-    def marks(self) -> VGroup:
-        """Path, cross and ball, in drawing order."""
-        return VGroup(self.path, self.cross, self.ball)
-
-    def set_progress(self, k: float) -> None:
-        """Show the first ``k`` steps; a diverged run is crossed out from its diverged step on."""
-        end = self.traj.diverged_at if self.traj.diverged_at is not None else self.traj.steps
-        k = min(k, end)
-        self.path.set_progress(k)
-        point, inside = self.path.visible_point(k)
-        crossed = self.traj.diverged_at is not None and k >= self.traj.diverged_at
-        self.ball.move_to(self.cmap.c2p(point))
-        opacity = 0.0 if crossed else (1.0 if inside else OFF_MAP_OPACITY)
-        self.ball[0].set_fill(opacity=opacity).set_stroke(opacity=opacity)
-        self.ball[1].set_fill(opacity=0.55 * opacity)
-        self.cross.move_to(self.cmap.c2p(point)).set_opacity(1.0 if crossed else 0.0)
+def lane_on(cmap: ContourMap, traj: Trajectory, color: str, radius: float = 0.09) -> MapRace:
+    """One run on its own map: path cut at the map's edge, ball, and a cross if the core stops it as diverged."""
+    return MapRace.on_map(cmap, [Lane(f"α = {fmt(traj.optimizer.lr)}", color, traj, radius=radius)], stroke_width=2.5)
 
 
 class LearningRate(ExplainerScene):
@@ -203,13 +161,13 @@ class LearningRate(ExplainerScene):
                 for (_, color, lr, _, _), m in zip(runs, maps)
             )
         )
-        lanes = [Lane.on(m, traj, color) for m, (_, color, _, traj, _) in zip(maps, runs)]
+        lanes = [lane_on(m, traj, color) for m, (_, color, _, traj, _) in zip(maps, runs)]
         self.lanes = lanes
         bottoms = VGroup(*(minimum_mark(m) for m in maps if surface.global_minimum is not None))
         start = runs[0][3].positions[0]
         floor = float(surface.value(surface.global_minimum)) if surface.global_minimum is not None else None
         n = s["steps"]
-        chart = LossChart(
+        chart = Chart(
             {role: traj.losses for role, _, _, traj, _ in runs},
             {role: color for role, color, _, _, _ in runs},
             n,
@@ -229,8 +187,8 @@ class LearningRate(ExplainerScene):
         ):
             self.add(*maps, bottoms)
             self.play(FadeIn(title), FadeIn(headers), FadeIn(extent), run_time=0.8)
-            self.add(*(l.marks() for l in lanes))
-            self.play(*(FadeIn(l.ball) for l in lanes), run_time=0.6)
+            self.add(*lanes)
+            self.play(*(FadeIn(l.balls) for l in lanes), run_time=0.6)
         with self.narrate("Below, each run's loss on a log scale, so that a thousandfold drop is as easy to read as a tenfold one."):
             self.play(FadeIn(chart), run_time=0.8)
             chart.set_progress(0)
@@ -245,7 +203,7 @@ class LearningRate(ExplainerScene):
                 ("Watch how differently the same rule behaves with four step lengths.", end),
             ],
         )
-        driver = VGroup(*(l.marks() for l in lanes))
+        driver = VGroup(*lanes)
 
         verdicts = VGroup()
         for lane, m, (role, color, lr, traj, d) in zip(lanes, maps, runs):
@@ -260,10 +218,10 @@ class LearningRate(ExplainerScene):
         with self.narrate(self.part_one_moral(runs)):
             pass
 
-    def race(self, lanes: list[Lane], charts: list[LossChart], legs: list[tuple[str, float]]) -> None:
-        """Move every lane and chart on one clock from step 0, one narrated beat per leg ``(words, last step)``."""
+    def race(self, lanes: list[MapRace], charts: list[Chart], legs: list[tuple[str, float]]) -> None:
+        """Move every map and chart on one clock from step 0, one narrated beat per leg ``(words, last step)``."""
         clock = ValueTracker(0.0)
-        driver = VGroup(*(l.marks() for l in lanes))
+        driver = VGroup(*lanes)
 
         def follow(_) -> None:
             k = clock.get_value()
@@ -319,15 +277,16 @@ class LearningRate(ExplainerScene):
         headers = VGroup(
             *(theme.label(f"α = {fmt(lr)}", size=theme.BODY_SIZE, color=c).next_to(m, UP, buff=0.3) for (_, c, lr), m in zip(runs, maps))
         )
-        lanes = [Lane.on(m, t, c, radius=0.1) for m, (t, c, _) in zip(maps, runs)]
+        lanes = [lane_on(m, t, c, radius=0.1) for m, (t, c, _) in zip(maps, runs)]
         self.lanes2 = lanes
         col_left = maps[1].get_right()[0] + 0.6
         width = 6.9 - col_left - 0.8  # the tick labels take the rest
         names = {"stuck": stuck, "bouncing": bounce}
         colors = {"stuck": STUCK_COLOR, "bouncing": BOUNCE_COLOR}
-        loss_chart = LossChart({k: t.losses for k, t in names.items()}, colors, n, width=width, height=1.45, title="loss")
-        norm_chart = LossChart(
-            {k: t.gradient_norms() for k, t in names.items()}, colors, n, width=width, height=1.45, title="gradient size ‖∇L‖"
+        loss_chart = Chart({k: t.losses for k, t in names.items()}, colors, n, width=width, height=1.45, title="loss")
+        norm_chart = Chart(
+            {k: t.gradient_norms() for k, t in names.items()}, colors, n, width=width, height=1.45, title="gradient size ‖∇L‖",
+            from_zero=True,
         )
         for c in (loss_chart, norm_chart):
             c.set_progress(0)
@@ -345,8 +304,8 @@ class LearningRate(ExplainerScene):
             self.play(FadeOut(self.part_one), run_time=0.8)
             self.add(*maps)
             self.play(FadeIn(title), FadeIn(headers), run_time=0.8)
-            self.add(*(l.marks() for l in lanes))
-            self.play(*(FadeIn(l.ball) for l in lanes), run_time=0.5)
+            self.add(*lanes)
+            self.play(*(FadeIn(l.balls) for l in lanes), run_time=0.5)
         with self.narrate(
             f"Both runs start at {spoken_point(stuck.positions[0])} on this surface. {surface.description} "
             f"Only alpha differs: {spoken(s['stuck_lr'])} on the left, {spoken(s['bounce_lr'])} on the right."
@@ -363,9 +322,11 @@ class LearningRate(ExplainerScene):
             theme.label(f"right: ‖∇L‖ = {fmt(d_bounce.final_grad_norm)}  →  {d_bounce.kind}", size=theme.SMALL_SIZE, color=BOUNCE_COLOR),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         reading.next_to(Group(*maps), DOWN, buff=0.55).align_to(maps[0].axes, LEFT)
+        told_apart = d_stuck.kind == "settled" and d_bounce.kind == "bouncing"
         with self.narrate(
-            "The loss chart cannot tell them apart: both lines have gone flat. "
-            "The gradient chart can."
+            "The loss chart cannot tell them apart: both lines have gone flat. The gradient chart can."
+            if told_apart
+            else "Read both charts: the loss says how low each run got, the gradient how steep it still is."
         ):
             self.play(Indicate(loss_chart.title, color=theme.HIGHLIGHT), run_time=0.8)
             self.play(Indicate(norm_chart.title, color=theme.HIGHLIGHT), run_time=0.8)

@@ -45,11 +45,11 @@ from gdexplain.core.surfaces import DatasetSurface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.charts import ClippedPath, clip_segment
+from gdexplain.visual.map_race import Lane, MapRace
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.legend import Legend
-from gdexplain.visual.marks import Ball
-from gdexplain.visual.panels import Readout, fmt, fmt_vector
+from gdexplain.visual.paths import clip_segment
+from gdexplain.visual.panels import Readout, fmt, spoken
 
 SURFACE = "linear-regression"
 #: Colours of the three ways of batching (kept across the scene: path, ball, line, rings).
@@ -109,14 +109,9 @@ def batchings(lr: float, batch: int, epochs: int, seed: int) -> list[Batching]:
     return out
 
 
-def spoken(x: float) -> str:
-    """A number as the narrator says it: three significant digits, a spoken minus."""
-    return fmt(x, 3).replace("\u2212", "minus ")
-
-
-def work_rows(runs: list[Batching], work: float) -> list[tuple[str, str]]:
-    """The work read-out after ``work`` sample gradients: each run's steps, gradients used, loss."""
-    rows = []
+def work_rows(runs: list[Batching], work: float, budget: int) -> list[tuple[str, str]]:
+    """The work read-out after ``work`` of ``budget`` sample gradients: each run's steps, gradients used, loss."""
+    rows = [("sample gradients", f"{int(work)} of {budget}")]
     for b in runs:
         k = int(np.floor(min(work / b.per_step, b.traj.steps) + 1e-9))
         used = int(b.traj.sample_gradients()[k])
@@ -150,13 +145,10 @@ def result_sentences(runs: list[Batching], best_loss: float) -> list[str]:
         f"The best line has a loss of {spoken(best_loss)}."
     )
     ranked = sorted(runs, key=lambda b: b.traj.final_loss)
-    who = {full.name: "the full batch", mini.name: "the mini-batches", sgd.name: "single samples"}
-    moral = (
-        " Many cheap, noisy steps beat a few exact ones."
-        if ranked[-1] is full
-        else ""
-    )
-    lines.append(f"For the same work, {who[ranked[0].name]} end lowest and {who[ranked[-1].name]} highest.{moral}")
+    who = {full.name: "the full batch ends", mini.name: "the mini-batches end", sgd.name: "single samples end"}
+    last = who[ranked[-1].name].rsplit(" ", 1)[0]
+    moral = " Many cheap, noisy steps beat a few exact ones." if ranked[-1] is full else ""
+    lines.append(f"For the same work, {who[ranked[0].name]} lowest and {last} highest.{moral}")
     return lines
 
 
@@ -201,8 +193,8 @@ class SGDMiniBatch(ExplainerScene):
         data_title = theme.label("the data and each fitted line", size=theme.SMALL_SIZE).next_to(data, UP, buff=0.15).align_to(data, LEFT)
 
         (vx0, vx1), (vy0, vy1) = MAP_VIEW
-        cmap = ContourMap(surface, height=3.8, width=3.8 * (vx1 - vx0) / (vy1 - vy0), x_range=MAP_VIEW[0], y_range=MAP_VIEW[1], levels=12)
-        cmap.move_to([1.35, 0.55, 0])
+        cmap = ContourMap(surface, height=3.6, width=3.6 * (vx1 - vx0) / (vy1 - vy0), x_range=MAP_VIEW[0], y_range=MAP_VIEW[1], levels=12)
+        cmap.move_to([1.05, 0.45, 0])
         map_title = theme.label("loss over (θ0, θ1)", size=theme.SMALL_SIZE).next_to(cmap, UP, buff=0.15).align_to(cmap, LEFT)
         axes_names = VGroup(
             theme.label("θ0 →", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(cmap.heat, DOWN, buff=0.12).align_to(cmap.heat, RIGHT),
@@ -212,12 +204,13 @@ class SGDMiniBatch(ExplainerScene):
             Circle(radius=0.1, stroke_color=theme.TEXT, stroke_width=2).move_to(cmap.c2p(best)),
             Dot(cmap.c2p(best), radius=0.03, color=theme.TEXT),
         )
-        box = MAP_VIEW
-        paths = [ClippedPath(b.traj.positions, cmap.c2p, box, color=b.color, stroke_width=2.5) for b in runs]
-        balls = [Ball(0.1, b.color) for b in runs]
-        lines = [Line(ORIGIN3, RIGHT3, stroke_color=b.color, stroke_width=3) for b in runs]
+        # One race block per run: each has its own clock (steps after the same work differ).
+        races = [MapRace.on_map(cmap, [Lane(b.name, b.color, b.traj, radius=0.1)], stroke_width=2.5) for b in runs]
+        paths = [r.paths[0] for r in races]
+        balls = [r.balls[0] for r in races]
+        lines = [Line(LEFT, RIGHT, stroke_color=b.color, stroke_width=3) for b in runs]  # placed by fit_line
         legend = Legend([(b.name, b.color, "") for b in runs])
-        legend.to_corner(UP + RIGHT, buff=0.3).shift(0.55 * DOWN)
+        legend.next_to(cmap, RIGHT, buff=0.35).align_to(cmap, UP)
 
         def fit_line(line: Line, theta: np.ndarray) -> None:
             a, c = np.array([DATA_X[0], theta[0] + theta[1] * DATA_X[0]]), np.array([DATA_X[1], theta[0] + theta[1] * DATA_X[1]])
@@ -230,9 +223,7 @@ class SGDMiniBatch(ExplainerScene):
 
         def place(i: int, k: float) -> None:
             b = runs[i]
-            paths[i].set_progress(k)
-            point, inside = paths[i].visible_point(k)
-            balls[i].move_to(cmap.c2p(point))
+            races[i].set_progress(k)
             fit_line(lines[i], b.traj.positions[int(np.floor(k + 1e-9))] if k == np.floor(k) else paths[i].position(k))
 
         for i in range(3):
@@ -253,7 +244,7 @@ class SGDMiniBatch(ExplainerScene):
         ):
             self.add(cmap)
             self.play(FadeIn(map_title), FadeIn(axes_names), FadeIn(bottom), run_time=0.8)
-            self.add(lines[0], balls[0], paths[0])
+            self.add(lines[0], races[0])
             self.play(Create(lines[0]), FadeIn(balls[0]), run_time=0.8)
 
         # --- full batch: one step costs every point ---------------------------------------
@@ -267,7 +258,7 @@ class SGDMiniBatch(ExplainerScene):
             self.play(FadeIn(legend), run_time=0.5)
             self.play(Indicate(dots, color=FULL_COLOR, scale_factor=1.0), run_time=1.0)
             clock = ValueTracker(0.0)
-            driver = VGroup(paths[0], balls[0], lines[0])
+            driver = VGroup(races[0], lines[0])
             driver.add_updater(lambda _: place(0, clock.get_value()))
             self.play(clock.animate.set_value(1.0), run_time=1.2)
             driver.clear_updaters()
@@ -276,7 +267,7 @@ class SGDMiniBatch(ExplainerScene):
         # --- SGD: one random point per step ------------------------------------------------
         rings = VGroup()
         slow = min(SLOW_SGD, sgd.traj.steps)
-        self.add(paths[2], lines[2], balls[2])
+        self.add(races[2], lines[2])
         place(2, 0)
         for t in range(1, slow + 1):
             i = int(sgd.drawn(t)[0])
@@ -293,7 +284,7 @@ class SGDMiniBatch(ExplainerScene):
             with self.narrate(text):
                 self.play(FadeIn(ring), Create(residual), run_time=0.5)
                 clock = ValueTracker(t - 1.0)
-                driver = VGroup(paths[2], balls[2], lines[2])
+                driver = VGroup(races[2], lines[2])
                 driver.add_updater(lambda _: place(2, clock.get_value()))
                 self.play(clock.animate.set_value(float(t)), run_time=1.0)
                 driver.clear_updaters()
@@ -301,7 +292,7 @@ class SGDMiniBatch(ExplainerScene):
                 rings.add(ring)
 
         # --- a mini-batch ------------------------------------------------------------------
-        self.add(paths[1], lines[1], balls[1])
+        self.add(races[1], lines[1])
         place(1, 0)
         picked = mini.drawn(1)
         mini_rings = VGroup(*(Circle(radius=0.11, stroke_color=MINI_COLOR, stroke_width=3).move_to(data.c2p(xs[i], ys[i])) for i in picked))
@@ -313,7 +304,7 @@ class SGDMiniBatch(ExplainerScene):
         ):
             self.play(FadeOut(rings), FadeIn(mini_rings), run_time=0.6)
             clock = ValueTracker(0.0)
-            driver = VGroup(paths[1], balls[1], lines[1])
+            driver = VGroup(races[1], lines[1])
             driver.add_updater(lambda _: place(1, clock.get_value()))
             self.play(clock.animate.set_value(1.0), run_time=1.0)
             driver.clear_updaters()
@@ -325,9 +316,9 @@ class SGDMiniBatch(ExplainerScene):
 
         # --- the same work for all three ---------------------------------------------------
         budget = s["epochs"] * n
-        work_panel = Readout(work_rows(runs, 0), colors={b.name: b.color for b in runs}, size=18, min_width=6.2)
+        colors = {b.name: b.color for b in runs}
+        work_panel = Readout(work_rows(runs, 0, budget), colors=colors, size=18, min_width=6.2)
         work_panel.to_edge(DOWN, buff=0.3).to_edge(LEFT, buff=0.5)
-        work_title = theme.label(f"after 0 of {budget} sample gradients", size=theme.SMALL_SIZE).next_to(work_panel, UP, buff=0.12).align_to(work_panel, LEFT)
         live_rings = VGroup(
             Circle(radius=0.14, stroke_color=SGD_COLOR, stroke_width=4),
             *(Circle(radius=0.11, stroke_color=MINI_COLOR, stroke_width=2.5) for _ in range(mini.per_step)),
@@ -339,7 +330,7 @@ class SGDMiniBatch(ExplainerScene):
             for i in range(3):
                 place(i, 0)
             self.play(FadeOut(table), FadeOut(table_title), run_time=0.4)
-            self.play(FadeIn(work_panel), FadeIn(work_title), run_time=0.6)
+            self.play(FadeIn(work_panel), run_time=0.6)
 
         work = ValueTracker(0.0)
         shown = {"w": -1}
@@ -357,15 +348,11 @@ class SGDMiniBatch(ExplainerScene):
                     r.move_to(data.c2p(xs[i], ys[i])).set_stroke(opacity=0.8)
             mark = int(w // 20) * 20
             if mark != shown["w"]:
-                # Swapped, not morphed: the holder gets a freshly built read-out.
+                # Rebuilt in place (Manim draws the mobjects a play started with): never a morph, at most budget/20 times.
                 shown["w"] = mark
-                panel = Readout(work_rows(runs, mark), colors={b.name: b.color for b in runs}, size=18, min_width=6.2).placed_like(work_panel)
-                heading = theme.label(f"after {mark} of {budget} sample gradients", size=theme.SMALL_SIZE)
-                holder.submobjects = [panel, heading.next_to(panel, UP, buff=0.12).align_to(panel, LEFT)]
+                work_panel.become(Readout(work_rows(runs, mark, budget), colors=colors, size=18, min_width=6.2).placed_like(work_panel))
 
-        holder = VGroup(work_panel, work_title)
-        self.remove(work_panel, work_title)
-        driver = VGroup(*paths, *lines, *balls, live_rings, holder)
+        driver = VGroup(*races, *lines, live_rings, work_panel)
         self.add(live_rings)
         driver.add_updater(follow)
         self.add(driver)
@@ -388,17 +375,15 @@ class SGDMiniBatch(ExplainerScene):
 
         for line in result_sentences(runs, float(surface.value(best))):
             with self.narrate(line):
-                self.play(Indicate(holder[0], color=theme.HIGHLIGHT, scale_factor=1.02), run_time=0.8)
+                self.play(Indicate(work_panel, color=theme.HIGHLIGHT, scale_factor=1.02), run_time=0.8)
         with self.narrate(
-            "That is why training uses mini-batches: steps nearly as cheap as single samples, with much of the noise "
+            "In practice, training uses mini-batches: steps nearly as cheap as single samples, with much of the noise "
             "averaged away. And every draw here is seeded: render it again and the same points are drawn."
         ):
             self.play(FadeOut(live_rings), run_time=0.5)
 
 
 def _point(xs: np.ndarray, ys: np.ndarray, i: int) -> tuple[float, float]:
+    """Sample ``i`` of the data as an (x, y) pair."""
     return float(xs[i]), float(ys[i])
 
-
-ORIGIN3 = np.zeros(3)
-RIGHT3 = np.array([1.0, 0.0, 0.0])

@@ -82,8 +82,16 @@ def test_bad_tol_is_an_input_error(tol):
         diagnose(gd(0.1), tol=tol)
 
 
+def test_downhill_off_the_map_is_not_crawling():
+    saddle = get_surface("saddle")  # x² − y²: unbounded below along y
+    traj = gd(0.1, steps=50, surface=saddle)
+    assert not traj.diverged and not saddle.contains(traj.final)
+    assert diagnose(traj).kind == "off the map"
+
+
 def test_every_kind_is_reachable():
     kinds = {diagnose(gd(lr, steps=20), tol=1e-2).kind for lr in (0.01, 0.3, 0.9, 1.0, 1.5)}
+    kinds.add(diagnose(gd(0.1, steps=50, surface=get_surface("saddle"))).kind)
     assert kinds == set(KINDS)
 
 

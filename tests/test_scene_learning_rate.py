@@ -12,7 +12,8 @@ from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.surfaces import get_surface
 from gdexplain.core.trajectory import run
 from gdexplain.visual.panels import fmt
-from traced import run_scene, trace_csv
+from scene_probe import probe_scene
+from traced import trace_csv
 
 SLUG = "learning-rate"
 KEYS = ("lr_small", "lr_good", "lr_large", "lr_huge")
@@ -20,7 +21,7 @@ KEYS = ("lr_small", "lr_good", "lr_large", "lr_huge")
 
 @pytest.fixture(scope="module")
 def default_run():
-    return run_scene(SLUG)
+    return probe_scene(SLUG)
 
 
 @pytest.fixture(scope="module")
@@ -58,24 +59,29 @@ def test_runs_drawn_are_the_traced_runs(default_run):
 @pytest.mark.render
 def test_every_ball_ends_where_its_run_ended(default_run):
     scene, _ = default_run
-    for lane in scene.lanes + scene.lanes2:
-        end = lane.traj.final
-        if lane.traj.diverged or not lane.cmap.contains(end):
-            assert lane.cross.get_stroke_opacity() == 1.0 or lane.ball[0].get_fill_opacity() < 1.0
+    crossed = 0
+    for race in scene.lanes + scene.lanes2:
+        traj = race.lanes[0].traj
+        state = race.state(0, race.progress)
+        if traj.diverged:
+            crossed += 1
+            assert state.crossed and race.crosses[0].get_stroke_opacity() == 1.0
         else:
-            np.testing.assert_allclose(lane.ball.get_center(), lane.cmap.c2p(end), atol=1e-6)
+            assert not state.crossed
+            np.testing.assert_allclose(race.balls[0].get_center(), race.to_scene(traj.final), atol=1e-6)
+    assert crossed == 1  # the much-too-large rate, and only it
 
 
 @pytest.mark.render
 def test_labels_on_screen_are_the_diagnoses(default_run, scene_module):
     scene, shown = default_run
-    texts = set().union(*shown.values())
+    texts = {t for view in shown for t in view.texts}
     for key, (role, color, lr, traj, d) in zip(KEYS, scene.runs):
         assert f"α = {fmt(scene.settings[key])}" in texts
         assert scene_module.verdict_text(d) in texts
     assert "diverged at step 14" in texts  # the default much-too-large run, as the core stops it
     stuck, bounce, d_stuck, d_bounce = scene.part_two
-    last = shown[max(shown)]
+    last = shown[-1].texts
     assert f"left: ‖∇L‖ = {fmt(stuck.gradient_norms()[-1])}  →  settled" in last
     assert f"right: ‖∇L‖ = {fmt(bounce.gradient_norms()[-1])}  →  bouncing" in last
 
@@ -83,7 +89,7 @@ def test_labels_on_screen_are_the_diagnoses(default_run, scene_module):
 @pytest.mark.render
 def test_narration_follows_the_settings(default_run):
     scene, _ = default_run
-    changed, _ = run_scene(SLUG, {"lr_huge": 0.2, "bounce_lr": 0.07})
+    changed, _ = probe_scene(SLUG, lr_huge=0.2, bounce_lr=0.07)
     said = " ".join(b.text for b in scene.beats)
     said2 = " ".join(b.text for b in changed.beats)
     d_huge = changed.runs[3][4]

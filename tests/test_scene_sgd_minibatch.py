@@ -9,7 +9,8 @@ from gdexplain.catalog import get_entry
 from gdexplain.core.errors import InputError
 from gdexplain.core.surfaces import get_surface
 from gdexplain.visual.panels import fmt
-from traced import run_scene, trace_csv
+from scene_probe import probe_scene
+from traced import trace_csv
 
 SLUG = "sgd-minibatch"
 DATA = get_surface("linear-regression")
@@ -17,7 +18,7 @@ DATA = get_surface("linear-regression")
 
 @pytest.fixture(scope="module")
 def default_run():
-    return run_scene(SLUG)
+    return probe_scene(SLUG)
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +53,12 @@ def test_same_work_for_every_method(default_run):
 @pytest.mark.render
 def test_read_outs_and_balls_at_the_end(default_run):
     scene, shown = default_run
-    last = " | ".join(shown[max(shown)])
+    budget = scene.settings["epochs"] * DATA.n_samples
+    (rows,) = [r for r in shown[-1].readouts if "sample gradients" in r]
+    assert rows["sample gradients"] == f"{budget} of {budget}"
     for b in scene.runs:
-        assert f"{b.traj.sample_gradients()[-1]:>5} gradients" in last
-        assert f"loss {fmt(b.traj.final_loss):>6}" in last
+        steps, _, used, _, _, loss = rows[b.name].split()
+        assert (int(steps), int(used), loss) == (b.traj.steps, b.traj.sample_gradients()[-1], fmt(b.traj.final_loss))
     for b, ball in zip(scene.runs, scene.balls):
         np.testing.assert_allclose(ball.get_center(), scene.cmap.c2p(b.traj.final), atol=1e-6)
 
@@ -66,7 +69,7 @@ def test_narration_names_the_drawn_point_and_follows_the_seed(default_run):
     first = int(scene.runs[2].traj.batches[0][0])
     said = " ".join(b.text for b in scene.beats)
     assert f"Here it drew point {first}," in said
-    other, _ = run_scene(SLUG, {"seed": 1})
+    other, _ = probe_scene(SLUG, seed=1)
     first1 = int(other.runs[2].traj.batches[0][0])
     assert first1 != first and f"Here it drew point {first1}," in " ".join(b.text for b in other.beats)
     assert f"its loss is still {fmt(scene.runs[0].traj.final_loss, 3)}" in said
@@ -77,7 +80,8 @@ def test_a_full_batch_step_moves_only_once_it_is_paid_for(mod):
     full, mini, sgd = runs
     assert full.step_at(0) == 0 and full.step_at(69) == 0 and 0 < full.step_at(85) < 1 and full.step_at(100) == 1
     assert sgd.step_at(200) == 200 and mini.step_at(200) == 20
-    assert mod.work_rows(runs, 100)[0][1].split()[:2] == ["1", "step"]
+    assert mod.work_rows(runs, 100, 200)[0] == ("sample gradients", "100 of 200")
+    assert mod.work_rows(runs, 100, 200)[1][1].split()[:2] == ["1", "step"]
 
 
 def test_result_words_follow_the_losses(mod):

@@ -9,6 +9,9 @@ Rules, checked in this order (``tol`` bounds the gradient norm):
 ``diverged``
     the core stopped the run (a non-finite value or an escape far beyond
     the surface's range), or the loss ended above where it started.
+``off the map``
+    the run ended outside the surface's plotting range without diverging
+    (downhill for ever, on a surface unbounded below such as ``saddle``).
 ``settled``
     the gradient norm at the last position is below ``tol``: the run stands
     on a critical point (a minimum, or a saddle or flat spot: the gradient
@@ -38,7 +41,7 @@ import numpy as np
 from gdexplain.core.errors import InputError
 from gdexplain.core.trajectory import Trajectory
 
-KINDS = ("diverged", "settled", "bouncing", "zig-zagging", "crawling")
+KINDS = ("diverged", "off the map", "settled", "bouncing", "zig-zagging", "crawling")
 #: A loss that fell by less than this share of its total fall over the last quarter of the run has "stopped falling".
 FLAT_FRACTION = 0.02
 #: A gradient norm that kept at least this share of its size over the last quarter is "not shrinking".
@@ -105,6 +108,8 @@ def diagnose(traj: Trajectory, tol: float = 1e-2) -> Diagnosis:
     above = np.flatnonzero(losses > losses[0])
     if losses[-1] > losses[0]:
         return Diagnosis("diverged", int(above[0]), **figures)
+    if not traj.surface.contains(traj.final):
+        return Diagnosis("off the map", None, **figures)
     settled = settled_from(traj, tol)
     if settled is not None:
         return Diagnosis("settled", settled, **figures)
