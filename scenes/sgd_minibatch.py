@@ -197,8 +197,8 @@ class SGDMiniBatch(ExplainerScene):
         cmap.move_to([1.05, 0.45, 0])
         map_title = theme.label("loss over (θ0, θ1)", size=theme.SMALL_SIZE).next_to(cmap, UP, buff=0.15).align_to(cmap, LEFT)
         axes_names = VGroup(
-            theme.label("θ0 →", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(cmap.heat, DOWN, buff=0.12).align_to(cmap.heat, RIGHT),
-            theme.label("θ1 ↑", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(cmap.heat, LEFT, buff=0.12).align_to(cmap.heat, UP),
+            theme.label("θ0 →", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(cmap, DOWN, buff=0.08).align_to(cmap.heat, RIGHT),
+            theme.label("θ1 ↑", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(cmap, LEFT, buff=0.08).align_to(cmap.heat, UP),
         )
         bottom = VGroup(
             Circle(radius=0.1, stroke_color=theme.TEXT, stroke_width=2).move_to(cmap.c2p(best)),

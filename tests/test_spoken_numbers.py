@@ -33,6 +33,20 @@ STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
     "adagrad": {"2": _SLOW, "3": _SLOW},
     "rmsprop": {"2": _SLOW, "3": _SLOW},
     "momentum-decay": {"0.9": "'around 0.9': the usual choice of beta, advice rather than this run's value"},
+    "learning-rate": {
+        "6": "the start: the surface's own default start (read from the surface; start is not moved by this test)",
+        "8": "the start: the surface's own default start (read from the surface; start is not moved by this test)",
+        "1.5": "part two's start: its surface's default start, read from the surface",
+        "thousandth": "'below a thousandth': words for a vanishing gradient; the run's own figure is on screen",
+    },
+    "sgd-minibatch": {
+        "100": "the data set's size, read from the data (fixed: the article's 100 points)",
+        "1": "per epoch the full batch takes data size / data size = 1 step, whatever the settings",
+        "4.22": "the best fit of the fixed data set, read from the surface",
+        "2.97": "the best fit of the fixed data set, read from the surface",
+        "0.354": "the data set's start θ (the article's randn draw), read from the surface",
+        "1.37": "the data set's start θ (the article's randn draw), read from the surface",
+    },
 }
 
 
