@@ -4,6 +4,9 @@ Usage::
 
     .venv/bin/python bench/render.py [SLUG ...] [--quality low high] [--format mp4]
                                      [--repeat N] [--json PATH]
+    .venv/bin/python bench/render.py --lecture [SLUG ...] [--quality low] [--chunk-scene SLUG]
+
+``--lecture`` measures rendering at scale instead (see "Lecture mode" below).
 
 For every scene and quality the scene is rendered with
 :func:`gdexplain.render.render_scene` into a temporary output folder (removed
@@ -54,6 +57,28 @@ Absolute times are only meaningful on an otherwise idle machine: the JSON
 records the load average before and after, and the process CPU time (all
 threads, encoder included) of every render and floor, which contention from
 other processes distorts less than wall time.
+
+Lecture mode
+------------
+``--lecture`` renders the scenes (default: the whole lecture) at one quality
+(default low) through :func:`gdexplain.parallel.render_many`, each run into a
+fresh output folder, and prints one row per way of rendering, with the wall
+time, the ratio to the serial run and the load average when the row ended:
+
+* ``serial``: ``jobs=1``, one scene after the other in this process;
+* ``jobs 2``: two local worker processes;
+* ``dask 2``: a ``dask.distributed`` LocalCluster of two worker processes on
+  loopback (the cluster's start-up is timed apart, not in the row);
+* ``unchanged``: the serial run's folder rendered again with nothing changed
+  (every scene comes from the render cache);
+* ``chunked``: one scene (``--chunk-scene``, default the longest of the serial
+  run) cut into two chunks over two processes, against its own serial time;
+  once with the planning dry run (a first render) and once with the plan
+  already cached (a re-render after ``--force`` or another format).
+
+The per-scene serial times come from the serial run (the time between one
+scene's result and the previous one's). Speed-ups need idle cores: print
+the load average with the figures and read them with it.
 """
 
 from __future__ import annotations
@@ -232,6 +257,15 @@ def machine() -> dict[str, Any]:
     }
 
 
+def new_report(kind: str, path: Path | None) -> tuple[Path, dict[str, Any]]:
+    """Where the figures go (default ``bench/results/<kind>-<timestamp>.json``) and the report's common part."""
+    stamp = datetime.now().astimezone()
+    out = path or REPO / "bench" / "results" / f"{kind}-{stamp:%Y%m%d-%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report = {"started": stamp.isoformat(timespec="seconds"), "machine": machine(), "load_average_start": os.getloadavg(), "rows": []}
+    return out, report
+
+
 def fmt_cell(value: float | int | None, spec: str) -> str:
     """A table cell; ``-`` for a figure that was not measured."""
     return "-" if value is None else format(value, spec)
@@ -259,9 +293,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", default="mp4", choices=VIDEO_FORMATS)
     parser.add_argument("--repeat", type=int, default=1, help="runs per scene and quality; the table shows the minimum")
     parser.add_argument("--json", type=Path, help="where to write the figures (default bench/results/render-<timestamp>.json)")
+    parser.add_argument("--lecture", action="store_true", help="measure serial, --jobs 2, Dask, cached and chunked renders")
+    parser.add_argument("--chunk-scene", default=None, help="the scene of the chunked row in --lecture mode (default: the longest)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.lecture:
+        return lecture(args, parser)
     try:
         chosen = [get_entry(s) for s in args.slugs] if args.slugs else entries()
         require_manim()
@@ -276,24 +314,16 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:  # a broken scene fails again in measure(), which records it
             pass
 
-    stamp = datetime.now().astimezone()
-    out = args.json or REPO / "bench" / "results" / f"render-{stamp:%Y%m%d-%H%M%S}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {
-        "started": stamp.isoformat(timespec="seconds"),
-        "machine": machine(),
-        "settings": {
-            "scenes": [e.slug for e in chosen],
-            "qualities": {q: asdict(QUALITIES[q]) for q in args.quality},
-            "format": args.format,
-            "repeat": args.repeat,
-            "statistic": "minimum over repeats",
-            "floor_frame": "opaque black RGBA, encoded as Manim's VideoSegmentEncoder does",
-            "manim_max_inflight_encoders": config.max_inflight_encoders,
-            "manim_encoder_queue_size": config.encoder_queue_size,
-        },
-        "load_average_start": os.getloadavg(),
-        "rows": [],
+    out, report = new_report("render", args.json)
+    report["settings"] = {
+        "scenes": [e.slug for e in chosen],
+        "qualities": {q: asdict(QUALITIES[q]) for q in args.quality},
+        "format": args.format,
+        "repeat": args.repeat,
+        "statistic": "minimum over repeats",
+        "floor_frame": "opaque black RGBA, encoded as Manim's VideoSegmentEncoder does",
+        "manim_max_inflight_encoders": config.max_inflight_encoders,
+        "manim_encoder_queue_size": config.encoder_queue_size,
     }
 
     print(HEADER, flush=True)
@@ -309,6 +339,81 @@ def main(argv: list[str] | None = None) -> int:
             out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nfigures: {out}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def lecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """The lecture mode: one run each of serial, two processes, Dask, unchanged and chunked renders."""
+    from gdexplain.parallel import render_many
+
+    quality = args.quality[0] if args.quality != ["low", "high"] else "low"
+    try:
+        chosen = [get_entry(s) for s in args.slugs] if args.slugs else entries()
+        require_manim()
+    except InputError as err:
+        parser.error(str(err))
+    from manim import config
+
+    config.progress_bar = "none"
+    out, report = new_report("lecture", args.json)
+    report["settings"] = {"scenes": [e.slug for e in chosen], "quality": quality, "format": args.format}
+    print(f"load average at start: {fmt_load(os.getloadavg())} on {os.cpu_count()} cores", flush=True)
+    print(f"{'run':<28} {'scenes':>6} {'wall s':>9} {'vs serial':>9}  load (1, 5, 15 min)", flush=True)
+    base: dict[str, float] = {}
+
+    def row(name: str, scenes: int, wall: float, reference: float | None, **extra: Any) -> None:
+        load = os.getloadavg()
+        ratio = f"{reference / wall:8.2f}x" if reference else f"{'-':>9}"
+        print(f"{name:<28} {scenes:>6} {wall:9.1f} {ratio}  {fmt_load(load)}", flush=True)
+        report["rows"].append({"run": name, "scenes": scenes, "wall_s": wall, "speedup": reference / wall if reference else None, "load_average": load, **extra})
+        out.write_text(json.dumps(report, indent=2) + "\n")
+
+    def timed(folder: Path, **kwargs: Any) -> tuple[float, list[float]]:
+        marks: list[float] = []
+        start = time.perf_counter()
+        render_many(
+            kwargs.pop("scenes", chosen), quality_name=quality, fmt=args.format, output_dir=folder,
+            on_result=lambda r: marks.append(time.perf_counter()), **kwargs,
+        )
+        wall = time.perf_counter() - start
+        return wall, [b - a for a, b in zip([start, *marks], marks)]
+
+    with tempfile.TemporaryDirectory(prefix="gdexplain-bench-") as tmp:
+        root = Path(tmp)
+        wall, per_scene = timed(root / "serial", jobs=1)
+        base = {e.slug: t for e, t in zip(chosen, per_scene)}
+        row("serial (--jobs 1)", len(chosen), wall, wall, per_scene_s=base)
+        serial = wall
+        wall, _ = timed(root / "jobs2", jobs=2)
+        row("--jobs 2", len(chosen), wall, serial)
+        try:
+            from distributed import LocalCluster
+
+            start = time.perf_counter()
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster:
+                started = time.perf_counter() - start
+                wall, _ = timed(root / "dask", cluster=cluster.scheduler_address)
+            row("dask LocalCluster, 2 workers", len(chosen), wall, serial, cluster_start_s=started)
+        except Exception as err:  # a missing extra is a result, not the end of the run
+            print(f"dask LocalCluster: FAILED ({type(err).__name__}: {err})", flush=True)
+        wall, _ = timed(root / "serial", jobs=1)
+        row("unchanged re-render", len(chosen), wall, serial)
+        print(f"  unchanged / serial = {wall / serial:.4f}", flush=True)
+
+        slug = args.chunk_scene or max(base, key=base.get)
+        entry = get_entry(slug)
+        wall, _ = timed(root / "chunked", scenes=[entry], jobs=2)
+        row(f"chunked {slug} (2, planned)", 1, wall, base.get(slug))
+        wall, _ = timed(root / "chunked", scenes=[entry], jobs=2, force=True)
+        row(f"chunked {slug} (2, plan cached)", 1, wall, base.get(slug))
+    report["load_average_end"] = os.getloadavg()
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nfigures: {out}", file=sys.stderr)
+    return 0
+
+
+def fmt_load(load: tuple[float, float, float]) -> str:
+    """A load average as three figures."""
+    return ", ".join(f"{x:.2f}" for x in load)
 
 
 if __name__ == "__main__":

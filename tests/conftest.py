@@ -70,6 +70,7 @@ def tiny_scene(monkeypatch) -> Callable[..., type]:
 
         cls = type("TinyScene", (ExplainerScene,), {"slug": "ball-downhill", "construct": run, "instances": []})
         monkeypatch.setattr("gdexplain.render.load_scene_class", lambda entry: cls)
+        monkeypatch.setattr("gdexplain.chunks.load_scene_class", lambda entry: cls)
         return cls
 
     return use
@@ -102,7 +103,8 @@ def ball_downhill_video(tmp_path_factory) -> Video:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("GDEXPLAIN_WPM", raising=False)
         recorded = record_scenes(mp)
-        result = CliRunner().invoke(main, ["render", "ball-downhill", "-q", "test", "--output-dir", str(out)])
+        # --jobs 1: one serial render, the reference the chunked and cluster renders are compared with
+        result = CliRunner().invoke(main, ["render", "ball-downhill", "-q", "test", "--jobs", "1", "--output-dir", str(out)])
     beats, time = (recorded.beats, recorded.time) if recorded.scenes else ([], float("nan"))
     return Video(out, result.exit_code, result.stdout, result.stderr, result.exception, beats, time)
 

@@ -1,4 +1,4 @@
-"""The ``gdexplain`` command line: list, render, script, trace.
+"""The ``gdexplain`` command line: list, render, lecture, script, trace.
 
 Every bad input ends in one line naming the fix and a non-zero exit. The
 rendering commands import Manim only when they run, so ``trace`` stays fast.
@@ -125,6 +125,21 @@ def _quality_help() -> str:
     return ", ".join(f"{n} ({QUALITIES[n].short}, {QUALITIES[n].height}p{QUALITIES[n].fps})" for n in PUBLIC_QUALITIES)
 
 
+def _voice_option(command):
+    """``--voice ENGINE[:VOICE]``, defaulting to $GDEXPLAIN_VOICE, then none."""
+    from gdexplain.voice import VOICE_ENV
+
+    return click.option(
+        "--voice",
+        envvar=VOICE_ENV,
+        default="none",
+        show_default=True,
+        metavar="ENGINE[:VOICE]",
+        help=f"Narrate on the soundtrack: none, espeak (espeak:en-gb …) or piper (the neural voice; "
+        f"`bash scripts/setup.sh --voice piper` installs it). Also ${VOICE_ENV}.",
+    )(command)
+
+
 @main.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "render_all", is_flag=True, help="Render every scene, in lecture order.")
@@ -135,18 +150,27 @@ def _quality_help() -> str:
 @click.option("--output-dir", type=click.Path(file_okay=False), default="media", show_default=True)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
-def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, wpm) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of cores].")
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786", help="Render on this Dask scheduler's workers.")
+@click.option("--force", is_flag=True, help="Render even when an unchanged earlier render is cached.")
+@_voice_option
+def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, wpm, jobs, cluster, force, voice) -> None:
     """Render scenes to media/<quality>/<slug>.<ext>, with .srt, .vtt and .script.md beside each video.
 
     The default quality is low (480p15), for quick previews; use -q high for 1080p60.
+    Scenes render in parallel; a scene whose inputs did not change is reused from
+    <output-dir>/.cache; one scene alone is cut into chunks for the workers.
     """
-    with _pace(wpm):
-        _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets)
+    from gdexplain.parallel import terminate_as_interrupt
+
+    with _pace(wpm), terminate_as_interrupt():
+        _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs, cluster, force, _checked_voice(voice))
 
 
-def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets) -> None:
-    """Validate every request, then render the scenes one by one and list what was written."""
+def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs=None, cluster=None, force=False, voice="none") -> None:
+    """Validate every request, then render the scenes (cached, in parallel) and list what was written."""
     from gdexplain.catalog import entries, get_entry
+    from gdexplain import outputs
     from gdexplain import render as rendering
 
     try:
@@ -158,32 +182,43 @@ def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_d
         q = rendering.quality(quality_name)
         rendering.check_request(fmt, transparent)
         overrides = _parse_pairs(sets, "--set")
-        if render_all:
-            unused = [k for k in overrides if not any(_declares(e, k) for e in chosen)]
-            if unused:
-                known = sorted({p.name for e in chosen for p in e.params})
-                near = closest(unused[0], known)
-                hint = f"did you mean {', '.join(repr(n) for n in near)}? " if near else ""
-                raise InputError(f"no scene takes --set {unused[0]}: {hint}see `gdexplain list` for each scene's parameters")
-        for entry in chosen:  # validate every scene's settings before rendering any
-            entry.resolve({k: v for k, v in overrides.items() if not render_all or _declares(entry, k)})
+        _check_settings(chosen, overrides, shared=render_all)
+        per_scene = {e.slug: _settings_for(e, overrides, render_all) for e in chosen}
         rendering.require_manim()
+        outputs.check_output_dir(output_dir)
     except InputError as err:
         raise _fail(str(err)) from None
 
-    results = []
-    for i, entry in enumerate(chosen, 1):
-        click.echo(f"[{i}/{len(chosen)}] {entry.slug} · {q.name} ({q.height}p{q.fps}) · {fmt}", err=True)
-        scene_overrides = {k: v for k, v in overrides.items() if not render_all or _declares(entry, k)}
-        try:
-            result = rendering.render_scene(
-                entry, quality_name=q.name, fmt=fmt, transparent=transparent, output_dir=output_dir, overrides=scene_overrides
-            )
-        except InputError as err:
-            raise _fail(str(err)) from None
-        results.append(result)
+    from gdexplain.parallel import render_many
+
+    done = 0
+    spoken = "" if voice == "none" or fmt == "png" else f" · voice {voice}"
+
+    def report(result) -> None:
+        nonlocal done
+        done += 1
+        how = "reused from the cache" if result.cached else "rendered"
+        click.echo(f"[{done}/{len(chosen)}] {result.slug} · {q.name} ({q.height}p{q.fps}) · {fmt}{spoken} · {how}", err=True)
         if preview:
             click.launch(str(result.path))
+
+    click.echo(f"rendering {len(chosen)} scene{'s' * (len(chosen) != 1)} · {q.name} ({q.height}p{q.fps}) · {fmt}", err=True)
+    try:
+        results = render_many(
+            chosen,
+            quality_name=q.name,
+            fmt=fmt,
+            transparent=transparent,
+            output_dir=output_dir,
+            overrides_by_slug=per_scene,
+            on_result=report,
+            jobs=jobs,
+            cluster=cluster,
+            force=force,
+            voice=voice,
+        )
+    except InputError as err:
+        raise _fail(str(err)) from None
     click.echo("", err=True)
     for r in results:
         length = "still" if r.path.suffix == ".png" else f"{r.duration:6.1f} s"
@@ -217,19 +252,54 @@ def _declares(entry, key: str) -> bool:
     return any(p.name == key for p in entry.params)
 
 
+def _check_settings(chosen, overrides: dict[str, str], shared: bool) -> None:
+    """Validate every scene's ``--set`` values before anything renders.
+
+    ``shared``: the settings go to several scenes, each taking the keys it
+    declares; a key no scene declares is refused.
+    """
+    if shared:
+        unused = [k for k in overrides if not any(_declares(e, k) for e in chosen)]
+        if unused:
+            known = sorted({p.name for e in chosen for p in e.params})
+            near = closest(unused[0], known)
+            hint = f"did you mean {', '.join(repr(n) for n in near)}? " if near else ""
+            raise InputError(f"no scene takes --set {unused[0]}: {hint}see `gdexplain list` for each scene's parameters")
+    for entry in chosen:
+        entry.resolve(_settings_for(entry, overrides, shared))
+
+
+def _settings_for(entry, overrides: dict[str, str], shared: bool) -> dict[str, str]:
+    return {k: v for k, v in overrides.items() if not shared or _declares(entry, k)}
+
+
+def _checked_voice(voice: str) -> str:
+    """The voice in ``ENGINE:VOICE`` form, or a one-line error naming how to install it."""
+    from gdexplain.voice import canonical_voice
+
+    try:
+        return canonical_voice(voice)
+    except InputError as err:
+        raise _fail(str(err)) from None
+
+
 @main.command()
 @click.argument("slug")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of printing.")
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
-def script(slug, sets, output, wpm) -> None:
-    """Print a scene's narration script with exact beat times, without rendering."""
+@_voice_option
+def script(slug, sets, output, wpm, voice) -> None:
+    """Print a scene's narration script with exact beat times, without rendering.
+
+    With --voice the beats are synthesized (or taken from the cache) and timed by their audio.
+    """
     from gdexplain.catalog import get_entry
     from gdexplain.render import narration_script
 
     try:
         with _pace(wpm):
-            text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"))
+            text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"), voice=_checked_voice(voice))
     except InputError as err:
         raise _fail(str(err)) from None
     if output:
@@ -239,6 +309,97 @@ def script(slug, sets, output, wpm) -> None:
         click.echo(text, nl=False)
 
 
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("-q", "--quality", "quality_name", default="low", show_default=True, help=f"One of: {_quality_help()}.")
+@click.option("--output-dir", type=click.Path(file_okay=False), default="media", show_default=True)
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter, given to every scene that takes it.")
+@click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of cores].")
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786", help="Render on this Dask scheduler's workers.")
+@click.option("--force", is_flag=True, help="Render every scene even when an unchanged earlier render is cached.")
+@_voice_option
+def lecture(slugs, quality_name, output_dir, sets, wpm, jobs, cluster, force, voice) -> None:
+    """Render scenes (default: all, in lecture order) and join them into <quality>/lecture.mp4.
+
+    The video is joined without re-encoding, one chapter per scene, with a soft subtitle
+    track; lecture.srt, .vtt, .script.md and .chapters.txt are written beside it.
+    """
+    from gdexplain.parallel import terminate_as_interrupt
+
+    with _pace(wpm), terminate_as_interrupt():
+        _lecture(slugs, quality_name, output_dir, sets, _checked_voice(voice), jobs, cluster, force)
+
+
+def _lecture(slugs, quality_name, output_dir, sets, voice: str, jobs=None, cluster=None, force=False) -> None:
+    """Validate, render every scene (progress per scene), join, and summarise."""
+    import time
+
+    from gdexplain import outputs
+    from gdexplain import render as rendering
+    from gdexplain.catalog import entries, get_entry
+    from gdexplain.lecture_video import Part, join
+    from gdexplain.parallel import render_many
+
+    try:
+        chosen = [get_entry(s) for s in slugs] if slugs else entries()
+        if len({e.slug for e in chosen}) < len(chosen):
+            raise InputError("a scene is named twice: give each scene once, in the order to show them")
+        q = rendering.quality(quality_name)
+        overrides = _parse_pairs(sets, "--set")
+        _check_settings(chosen, overrides, shared=True)
+        rendering.require_manim()
+        outputs.check_output_dir(output_dir)
+    except InputError as err:
+        raise _fail(str(err)) from None
+
+    spoken = "silent" if voice == "none" else f"voice {voice}"
+    click.echo(f"lecture: {len(chosen)} scenes · {q.name} ({q.height}p{q.fps}) · {spoken}", err=True)
+    clock = {"last": time.monotonic(), "done": 0}
+
+    def progress(result) -> None:
+        now = time.monotonic()
+        clock["done"] += 1
+        click.echo(
+            f"[{clock['done']}/{len(chosen)}] {result.slug:<18} {result.duration:6.1f} s of video "
+            + ("(reused from the cache)" if result.cached else f"({now - clock['last']:.0f} s)"),
+            err=True,
+        )
+        clock["last"] = now
+
+    try:
+        results = render_many(
+            chosen,
+            quality_name=q.name,
+            output_dir=output_dir,
+            overrides_by_slug={e.slug: _settings_for(e, overrides, True) for e in chosen},
+            voice=voice,
+            on_result=progress,
+            jobs=jobs,
+            cluster=cluster,
+            force=force,
+        )
+        click.echo(f"joining {len(results)} scenes", err=True)
+        target = Path(output_dir) / q.name / "lecture.mp4"
+        parts = [Part.from_files(e.slug, e.title, r.path) for e, r in zip(chosen, results)]
+        lecture_result = join(parts, target)
+    except InputError as err:
+        raise _fail(str(err)) from None
+    click.echo("", err=True)
+    size = lecture_result.path.stat().st_size / 1e6
+    sound = "with narration" if lecture_result.has_audio else "silent"
+    click.echo(f"{lecture_result.path}  ({_minutes(lecture_result.duration)}, {len(parts)} chapters, {sound}, {size:.1f} MB)")
+    for chapter in lecture_result.chapters:
+        click.echo(f"  {_minutes(chapter.start):>8}  {chapter.title}")
+    for side in lecture_result.side_files:
+        click.echo(f"  {side}")
+
+
+def _minutes(seconds: float) -> str:
+    m, s = divmod(seconds, 60)
+    return f"{int(m)}:{s:04.1f}"
 
 
 @main.command("check")

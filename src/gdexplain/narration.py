@@ -19,6 +19,8 @@ DEFAULT_WPM = 150.0
 CJK_CHARS_PER_SECOND = 4.0
 #: Silence added after the words of every beat, so beats do not run together.
 BREATH_SECONDS = 0.4
+#: Pause between two subtitle cues of one beat when a voice says them.
+CUE_PAUSE_SECONDS = 0.25
 #: A subtitle cue longer than this many characters is split at sentence ends.
 MAX_CUE_CHARS = 90
 
@@ -57,12 +59,20 @@ def beat_seconds(text: str, wpm: float | None = None) -> float:
 
 @dataclass(frozen=True)
 class Beat:
-    """One narrated beat as it landed in the video: its words and its times in seconds."""
+    """One narrated beat as it landed in the video: its words and its times in seconds.
+
+    With a voice, ``speech`` is how long the beat's audio lasts and
+    ``cue_starts`` when each of its subtitle cues (:func:`cue_groups`) starts
+    to be said, in seconds from the beat's start; without one both are empty
+    and cues are timed by their share of the words.
+    """
 
     index: int
     text: str
     start: float
     end: float
+    speech: float | None = None
+    cue_starts: tuple[float, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -79,9 +89,9 @@ class Cue:
     end: float
 
 
-def split_cues(beat: Beat) -> list[Cue]:
-    """Split a long beat into sentence cues, timed in proportion to their speech."""
-    sentences = [s for s in _SENTENCE_END.split(beat.text.strip()) if s]
+def cue_groups(text: str) -> list[str]:
+    """The words of a beat as subtitle cues: whole sentences, up to 90 characters a cue."""
+    sentences = [s for s in _SENTENCE_END.split(" ".join(text.split())) if s]
     groups: list[str] = []
     for s in sentences:
         sep = "" if groups and groups[-1].endswith(("。", "！", "？")) else " "
@@ -89,8 +99,17 @@ def split_cues(beat: Beat) -> list[Cue]:
             groups[-1] += sep + s
         else:
             groups.append(s)
+    return groups
+
+
+def split_cues(beat: Beat) -> list[Cue]:
+    """Split a long beat into sentence cues, timed by their audio, else in proportion to their words."""
+    groups = cue_groups(beat.text)
     if len(groups) <= 1:
         return [Cue(beat.text.strip(), beat.start, beat.end)]
+    if len(beat.cue_starts) == len(groups):
+        starts = [beat.start + t for t in beat.cue_starts] + [beat.end]
+        return [Cue(g, starts[i], starts[i + 1]) for i, g in enumerate(groups)]
     weights = [max(speech_seconds(g, DEFAULT_WPM), 0.1) for g in groups]
     total, t, cues = sum(weights), beat.start, []
     for i, (g, w) in enumerate(zip(groups, weights)):
@@ -115,34 +134,68 @@ def _stamp(seconds: float, sep: str) -> str:
 
 def to_srt(beats: Sequence[Beat]) -> str:
     """SubRip subtitles for the beats."""
-    blocks = [
-        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{c.text}\n" for i, c in enumerate(cues_of(beats), 1)
-    ]
-    return "\n".join(blocks)
+    return cues_to_srt(cues_of(beats))
 
 
 def to_vtt(beats: Sequence[Beat]) -> str:
     """WebVTT subtitles for the beats."""
-    blocks = [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{c.text}\n" for c in cues_of(beats)]
-    return "WEBVTT\n\n" + "\n".join(blocks)
+    return cues_to_vtt(cues_of(beats))
 
 
-def to_script(beats: Sequence[Beat], title: str, slug: str, duration: float | None = None) -> str:
-    """The narration script: each beat's start–end time and words, to read while recording."""
+def cues_to_srt(cues: Sequence[Cue]) -> str:
+    """SubRip subtitles for the cues."""
+    return "\n".join(f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{c.text}\n" for i, c in enumerate(cues, 1))
+
+
+def cues_to_vtt(cues: Sequence[Cue]) -> str:
+    """WebVTT subtitles for the cues."""
+    return "WEBVTT\n\n" + "\n".join(f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{c.text}\n" for c in cues)
+
+
+_SRT_TIME = re.compile(r"(\d+):(\d\d):(\d\d)[,.](\d{3})\s*-->\s*(\d+):(\d\d):(\d\d)[,.](\d{3})")
+
+
+def parse_srt(text: str) -> list[Cue]:
+    """The cues of a SubRip file (as written by Manim or :func:`to_srt`)."""
+    cues = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
+        lines = block.strip().splitlines()
+        for i, line in enumerate(lines):
+            if m := _SRT_TIME.search(line):
+                h1, m1, s1, ms1, h2, m2, s2, ms2 = (int(g) for g in m.groups())
+                start = h1 * 3600 + m1 * 60 + s1 + ms1 / 1000
+                end = h2 * 3600 + m2 * 60 + s2 + ms2 / 1000
+                cues.append(Cue("\n".join(lines[i + 1 :]).strip(), start, end))
+                break
+    return cues
+
+
+def to_script(
+    beats: Sequence[Beat], title: str, slug: str, duration: float | None = None, voice: str | None = None
+) -> str:
+    """The narration script: each beat's start–end time and words, to read while recording.
+
+    With a ``voice`` the times are those of its audio, and each beat says how
+    long its words take to say.
+    """
     total = duration if duration is not None else (beats[-1].end if beats else 0.0)
     words = sum(len(_WORD.findall(b.text)) for b in beats)
     lines = [
         f"# {title}",
         "",
-        f"Scene `{slug}` · {len(beats)} beats · {words} words · {_clock(total)} in all.",
-        "Read each beat inside its time window; the picture waits for the words.",
+        f"Scene `{slug}` · {len(beats)} beats · {words} words · {clock(total)} in all.",
+        f"Narrated by {voice}: each beat waits for its audio, plus a breath."
+        if voice
+        else "Read each beat inside its time window; the picture waits for the words.",
         "",
     ]
     for b in beats:
-        lines += [f"**{b.index}. [{_clock(b.start)} – {_clock(b.end)}]**", "", b.text.strip(), ""]
+        spoken = f" · spoken {b.speech:.1f} s" if b.speech is not None else ""
+        lines += [f"**{b.index}. [{clock(b.start)} – {clock(b.end)}]**{spoken}", "", b.text.strip(), ""]
     return "\n".join(lines)
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """``m:ss.s``, the script's way of writing a time."""
     m, tenths = divmod(round(seconds * 10), 600)  # round first: 59.96 s is 1:00.0, not 0:60.0
     return f"{m}:{tenths / 10:04.1f}"

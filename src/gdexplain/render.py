@@ -5,21 +5,27 @@ Output layout: ``<output_dir>/<quality>/<slug>.<ext>`` with ``<slug>.srt``,
 private staging folder under ``<output_dir>/.staging``; only a finished
 render is moved into place (``os.replace``, atomic on one file system), so
 a failed or interrupted render never leaves a half-written file at the
-output path and never replaces an earlier good one.
+output path and never replaces an earlier good one. The video and its side
+files move together under a lock per output (:mod:`gdexplain.outputs`).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from gdexplain import outputs
 from gdexplain.catalog import SceneEntry, load_scene_class
 from gdexplain.core.errors import InputError, closest, unknown_name
+from gdexplain.voice import canonical_voice
+
+if TYPE_CHECKING:
+    from gdexplain.chunks import Chunk
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class RenderResult:
     duration: float
     frames: int
     side_files: tuple[Path, ...] = field(default=())
+    cached: bool = False  # reused from the render cache instead of rendered
 
 
 def check_request(fmt: str, transparent: bool) -> None:
@@ -106,20 +113,29 @@ def render_scene(
     transparent: bool = False,
     output_dir: Path | str = "media",
     overrides: Mapping[str, Any] | None = None,
+    chunk: Chunk | None = None,
+    voice: str = "none",
 ) -> RenderResult:
-    """Render one scene and move its files into place; see the module docstring."""
+    """Render one scene and move its files into place; see the module docstring.
+
+    ``chunk`` renders only the plays it names (see :mod:`gdexplain.chunks`),
+    for :func:`gdexplain.parallel.render_many` to join.
+    ``voice`` (``none``, ``espeak``, ``piper`` …, see :mod:`gdexplain.voice`)
+    narrates the beats on the video's soundtrack and times them by their
+    audio. A still (png) has no soundtrack and is rendered without a voice.
+    """
     check_request(fmt, transparent)
     q = quality(quality_name)
     settings = entry.resolve(overrides)
+    output_dir = outputs.check_output_dir(output_dir)
+    voice = "none" if fmt == "png" else canonical_voice(voice)
     require_manim()
     from manim import tempconfig
 
     scene_class = load_scene_class(entry)
-    output_dir = Path(output_dir)
     final = output_path(output_dir, q, entry.slug, fmt)
-    staging_root = output_dir / ".staging"
-    staging_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{entry.slug}-", dir=staging_root))
+    outputs.sweep_staging(output_dir)
+    staging = outputs.new_staging(output_dir, entry.slug)
     options = {
         "quality": q.manim_name,
         "pixel_width": q.width,
@@ -133,10 +149,13 @@ def render_scene(
         "verbosity": "ERROR",  # Manim's warnings would mix into the command's own output
         "write_to_movie": fmt != "png",
         "preview": False,
+        **(chunk.manim_options() if chunk else {}),
     }
     try:
-        with tempconfig(options):
-            scene = scene_class(settings=settings)
+        with tempconfig(options), _quiet_audio_mux():
+            scene = scene_class(settings=settings, voice=voice)
+            if chunk:
+                chunk.prepare(scene)
             scene.render()
             plan = scene.renderer.file_writer.output_plan
             artifact = Path(plan.primary_artifact or plan.fallback_image)
@@ -144,22 +163,31 @@ def render_scene(
         if not artifact.exists():
             raise RuntimeError(f"Manim finished but wrote no {fmt} file")
         frames = _count_frames(artifact, fmt)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(artifact, final)
-        moved = []
+        stem = artifact.name[: -len(artifact.suffix)]
+        files: dict[str, Path | None] = {final.suffix: artifact}
         if fmt != "png":
             # The side files follow the video; an old one the new render did not write must not stay beside it.
-            for suffix in SIDE_SUFFIXES:
-                side = artifact.with_name(artifact.name[: -len(artifact.suffix)] + suffix)
-                target = final.with_name(entry.slug + suffix)
-                if side.exists():
-                    os.replace(side, target)
-                    moved.append(target)
-                else:
-                    target.unlink(missing_ok=True)
-        return RenderResult(entry.slug, final, duration if fmt != "png" else 0.0, frames, tuple(moved))
+            files.update({s: p if (p := artifact.with_name(stem + s)).exists() else None for s in SIDE_SUFFIXES})
+        moved = outputs.install(files, final, q.name, output_dir)
+        return RenderResult(entry.slug, final, duration if fmt != "png" else 0.0, frames, moved)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _quiet_audio_mux() -> Iterator[None]:
+    """Drop Manim's warning that PyAV ignored two of its own options when it adds the soundtrack."""
+    import logging
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Some options were not used")
+
+    logger = logging.getLogger("av.container.output")  # PyAV logs it while Manim muxes the audio in
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _count_frames(path: Path, fmt: str) -> int:
@@ -174,16 +202,18 @@ def _count_frames(path: Path, fmt: str) -> int:
         return sum(1 for _ in container.decode(stream))
 
 
-def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = None) -> str:
+def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = None, voice: str = "none") -> str:
     """The narration script of a scene, timed exactly, without rendering a frame.
 
     The scene runs as a Manim dry run with animations skipped: every
-    animation is built and timed, none is drawn, nothing is written.
+    animation is built and timed, none is drawn, nothing is written. With a
+    ``voice`` the beats are synthesized (or read from the cache) to time them.
     """
     from gdexplain import narration
 
-    scene = _dry_run(entry, overrides)
-    return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time))
+    scene = _dry_run(entry, overrides, voice)
+    spoken = scene.narrator.spec if scene.narrator else None
+    return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time), spoken)
 
 
 def layout_collisions(entry: SceneEntry, overrides: Mapping[str, Any] | None = None) -> list:
@@ -195,8 +225,11 @@ def layout_collisions(entry: SceneEntry, overrides: Mapping[str, Any] | None = N
     return watch.collisions
 
 
-def _dry_run(entry: SceneEntry, overrides: Mapping[str, Any] | None):
-    """Run a scene with animations skipped and nothing drawn or written; the finished scene."""
+def _dry_run(entry: SceneEntry, overrides: Mapping[str, Any] | None, voice: str = "none"):
+    """Run a scene with animations skipped and nothing drawn or written; the finished scene.
+
+    A ``voice`` synthesizes the beats (or reads them from the cache) to time them; nothing goes on a soundtrack.
+    """
     settings = entry.resolve(overrides)
     require_manim()
     from manim import tempconfig
@@ -219,7 +252,7 @@ def _dry_run(entry: SceneEntry, overrides: Mapping[str, Any] | None):
         # Manim 0.22's dry run writes no file but still draws every frame (at the
         # default 1080p60: minutes per scene). Skipping animations advances the
         # clock by each run time exactly, and drawing is switched off outright.
-        scene = scene_class(settings=settings, skip_animations=True)
+        scene = scene_class(settings=settings, voice=voice, skip_animations=True)
         scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
         return scene

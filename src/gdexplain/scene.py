@@ -10,9 +10,11 @@ A scene is a sequence of beats::
                 self.play(GrowArrow(arrow))
 
 Each beat lasts at least as long as its words take to say (see
-:mod:`gdexplain.narration`); shorter animations are padded with a wait,
-never cut. Beats become Manim subcaptions, so Manim writes the ``.srt``
-beside the video; the scene also writes ``<name>.vtt`` and
+:mod:`gdexplain.narration`) or, with a voice (:mod:`gdexplain.voice`), as
+its audio plus a breath; shorter animations are padded with a wait, never
+cut, and the audio goes on the video's soundtrack at the beat's start.
+Beats become Manim subcaptions, so Manim writes the ``.srt`` beside the
+video; the scene also writes ``<name>.vtt`` and
 ``<name>.script.md`` there, whether it was rendered by ``gdexplain render``
 or by ``manim -ql scenes/<module>.py <Scene>``.
 
@@ -33,6 +35,7 @@ from manim import Scene, ThreeDScene, config
 from gdexplain import layout, narration
 from gdexplain.catalog import SceneEntry, get_entry
 from gdexplain.narration import Beat
+from gdexplain.voice import Narrator, load_voice
 from gdexplain.visual import theme
 
 
@@ -42,9 +45,13 @@ class NarratedScene:
     #: The catalog slug of the scene; set by every concrete scene.
     slug: ClassVar[str] = ""
 
-    def __init__(self, *args: Any, settings: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, settings: Mapping[str, Any] | None = None, voice: str | None = None, **kwargs: Any
+    ) -> None:
         self.entry: SceneEntry = get_entry(self.slug)
         self.settings: dict[str, Any] = self.entry.resolve(settings)
+        #: Who says the beats (None: silent, timed by words per minute); ``voice=None`` reads GDEXPLAIN_VOICE.
+        self.narrator: Narrator | None = load_voice(voice)
         self.beats: list[Beat] = []
         self._in_beat = False
         self._beat_text = ""
@@ -65,18 +72,46 @@ class NarratedScene:
         self._in_beat = True
         self._beat_text = " ".join(text.split())
         start = self.time  # type: ignore[attr-defined]
+        cue_starts, speech = self._speak(text)
         try:
             yield
         finally:
             self._in_beat = False
-        needed = narration.beat_seconds(text)
+        needed = narration.beat_seconds(text) if speech is None else speech + narration.BREATH_SECONDS
         elapsed = self.time - start  # type: ignore[attr-defined]
         if elapsed < needed:
             self.wait(self._whole_frames(needed - elapsed))  # type: ignore[attr-defined]
-        beat = Beat(len(self.beats) + 1, " ".join(text.split()), start, self.time)  # type: ignore[attr-defined]
+        beat = Beat(len(self.beats) + 1, " ".join(text.split()), start, self.time, speech, cue_starts)  # type: ignore[attr-defined]
         self.beats.append(beat)
         for cue in narration.split_cues(beat):
             self.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start - beat.end)  # type: ignore[attr-defined]
+
+    def _speak(self, text: str) -> tuple[tuple[float, ...], float | None]:
+        """Put the beat's audio on the soundtrack from now: when each cue starts, and how long it all lasts.
+
+        Each subtitle cue is a clip of its own, so the subtitles change when
+        the voice gets to them; clips follow each other with a short pause.
+        No voice (or no words): no audio, and the beat is timed by its words.
+        """
+        groups = narration.cue_groups(text)
+        if self.narrator is None or not groups:
+            return (), None
+        starts, t = [], 0.0
+        for group in groups:
+            clip = self.narrator.speak(group)
+            starts.append(t)
+            self.add_sound(str(clip.path), time_offset=t)  # type: ignore[attr-defined]  # ignored when skipping animations
+            t += clip.duration + narration.CUE_PAUSE_SECONDS
+        return tuple(starts), t - narration.CUE_PAUSE_SECONDS
+
+    def tear_down(self) -> None:
+        """Let the soundtrack run to the last frame, so audio and video end together."""
+        super().tear_down()  # type: ignore[misc]
+        writer = self.renderer.file_writer  # type: ignore[attr-defined]
+        if self.narrator is not None and getattr(writer, "includes_sound", False) and not self.renderer.skip_animations:  # type: ignore[attr-defined]
+            from manim.scene.scene_file_writer import AudioSegment  # pydub, imported there without its ffmpeg warning
+
+            writer.add_audio_segment(AudioSegment.silent(0), time=self.time)  # type: ignore[attr-defined]
 
     def play(self, *args: Any, **kwargs: Any) -> None:
         """Play as Manim does, then check the layout of what is left on screen (``wait`` plays too)."""
@@ -91,9 +126,12 @@ class NarratedScene:
         plain ``wait(seconds)`` can fall a frame short of the words); one with
         updaters gets ``ceil(duration * fps)``. Half a frame over a whole number
         of frames gives that number either way, or one more. When animations
-        are skipped (a dry run, a last-frame PNG) time is not cut into frames.
+        are skipped (a dry run, a last-frame PNG) time is not cut into frames,
+        unless the renderer keeps a frame clock (a chunk of a scene, see
+        :mod:`gdexplain.chunks`).
         """
-        if self.renderer.skip_animations:  # type: ignore[attr-defined]
+        renderer = self.renderer  # type: ignore[attr-defined]
+        if renderer.skip_animations and not getattr(renderer, "frame_clock", False):
             return seconds
         dt = 1.0 / self.camera.frame_rate  # type: ignore[attr-defined]
         frames = math.ceil(seconds / dt - 1e-6)
@@ -113,7 +151,9 @@ class NarratedScene:
         vtt, script = stem.with_suffix(".vtt"), stem.with_suffix(".script.md")
         vtt.write_text(narration.to_vtt(self.beats), encoding="utf-8")
         script.write_text(
-            narration.to_script(self.beats, self.entry.title, self.slug, self.time),  # type: ignore[attr-defined]
+            narration.to_script(
+                self.beats, self.entry.title, self.slug, self.time, self.narrator.spec if self.narrator else None  # type: ignore[attr-defined]
+            ),
             encoding="utf-8",
         )
         return vtt, script

@@ -1,0 +1,236 @@
+"""A content-addressed render cache: a render whose inputs did not change reuses the earlier files.
+
+The key of a render is a SHA-256 over everything its files depend on:
+
+* the scene's module (``scenes/<module>.py``) and every file of the
+  gdexplain package (the building blocks, the narration, the core);
+* the scene's resolved settings (defaults filled in, so ``--set lr=0.4``
+  and no ``--set`` at all share a key when 0.4 is the default);
+* every keyword argument of :func:`gdexplain.render.render_scene`
+  (quality, format, transparency, and any argument added later, such as a
+  voice or a language: the signature is read, not listed here);
+* the narration pace (``--wpm``/``GDEXPLAIN_WPM``) and the versions of
+  Manim, PyAV, pycairo and ManimPango.
+
+Entries live in ``<output_dir>/.cache/<key>/``: the video, its side files
+and ``result.json``. An entry appears by one atomic rename of a folder
+written completely beforehand, so a render killed at any moment leaves no
+entry (its half-built folder is a staging folder, swept like the others).
+Files are hard-linked between the cache and the output folder where the
+file system allows, so the cache costs no extra space for current outputs;
+each file's SHA-256 is checked on reuse, so an output edited in place (which
+edits its cached twin) makes its entry a miss, never a wrong video.
+Delete ``<output_dir>/.cache`` to empty it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import gdexplain
+from gdexplain import outputs
+from gdexplain.catalog import SceneEntry
+from gdexplain.chunks import Play
+from gdexplain import render as rendering
+from gdexplain.render import RenderResult, output_path, quality
+
+CACHE = ".cache"
+RESULT_FILE = "result.json"
+#: Arguments of render_scene that say where files go or which part is drawn, not what the video is.
+NOT_CONTENT = ("entry", "output_dir", "overrides", "chunk")
+LIBRARIES = ("manim", "av", "pycairo", "manimpango")
+
+
+def _digest_files(paths: list[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def package_digest() -> str:
+    """A digest of every file of the installed gdexplain package (compiled files aside)."""
+    root = Path(gdexplain.__file__).resolve().parent
+    files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    return _digest_files(files, root)
+
+
+def scene_digest(entry: SceneEntry) -> str:
+    """A digest of the scene's module file."""
+    import gdexplain.catalog as catalog  # read at call time: tests point it elsewhere
+
+    path = Path(catalog.SCENES_DIR) / f"{entry.module}.py"
+    return _digest_files([path], path.parent) if path.exists() else "missing"
+
+
+@lru_cache(maxsize=None)
+def _library_versions() -> tuple[tuple[str, str], ...]:
+    out = []
+    for name in LIBRARIES:
+        try:
+            out.append((name, version(name)))
+        except PackageNotFoundError:
+            out.append((name, "absent"))
+    return tuple(out)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def render_arguments(entry: SceneEntry, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every keyword argument :func:`gdexplain.render.render_scene` would run with (defaults filled in), minus the non-content ones.
+
+    Raises ``TypeError`` for an argument ``render_scene`` does not take.
+    """
+    bound = inspect.signature(rendering.render_scene).bind(entry, **options)
+    bound.apply_defaults()
+    args = {k: v for k, v in bound.arguments.items() if k not in NOT_CONTENT}
+    if "quality_name" in args:
+        args["quality_name"] = quality(args["quality_name"]).name  # "l" and "low" are one quality
+    return args
+
+
+def render_key(entry: SceneEntry, settings: Mapping[str, Any], options: Mapping[str, Any], sources: str | None = None) -> str:
+    """The cache key of rendering ``entry`` with resolved ``settings`` and render_scene ``options``."""
+    from gdexplain.narration import speech_rate
+
+    inputs = {
+        "slug": entry.slug,
+        "scene_source": scene_digest(entry),
+        "package_source": sources or package_digest(),
+        "settings": _canonical(settings),
+        "render_arguments": _canonical(render_arguments(entry, options)),
+        "speech_rate": speech_rate(),
+        "libraries": dict(_library_versions()),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _cache_dir(output_dir: Path, key: str) -> Path:
+    return Path(output_dir) / CACHE / key
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def restore(entry: SceneEntry, key: str, *, quality_name: str, fmt: str, output_dir: Path) -> RenderResult | None:
+    """Put the cached files of ``key`` in place and return their result, or ``None`` on a miss."""
+    folder = _cache_dir(output_dir, key)
+    try:
+        meta = json.loads((folder / RESULT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    q = quality(quality_name)
+    final = output_path(output_dir, q, entry.slug, fmt)
+    staging = outputs.new_staging(output_dir, f"{entry.slug}-cached")
+    try:
+        files: dict[str, Path | None] = {}
+        for suffix, name in meta["files"].items():
+            if name is None:
+                files[suffix] = None
+                continue
+            _link_or_copy(folder / name, staging / name)
+            if _sha256(staging / name) != meta["sha256"][name]:
+                raise OSError(f"{name} changed since it was cached")  # e.g. an output edited in place (hard link)
+            files[suffix] = staging / name
+        side = outputs.install(files, final, q.name, output_dir)
+    except (OSError, KeyError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None  # a damaged entry is a miss; the render replaces it
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RenderResult(entry.slug, final, meta["duration"], meta["frames"], side, cached=True)
+
+
+def store(key: str, files: Mapping[str, Path | None], duration: float, frames: int, output_dir: Path) -> None:
+    """Record a finished render's staged files under ``key`` (call before they are moved into place).
+
+    The entry is built in a staging folder and appears by one rename; if
+    another render stored the same key meanwhile, that entry is kept.
+    """
+    target = _cache_dir(output_dir, key)
+    if target.exists():
+        return
+    building = outputs.new_staging(output_dir, f"cache-{key[:12]}")
+    try:
+        names: dict[str, str | None] = {}
+        for suffix, source in files.items():
+            names[suffix] = None if source is None else source.name
+            if source is not None:
+                _link_or_copy(source, building / source.name)
+        sums = {name: _sha256(building / name) for name in names.values() if name is not None}
+        meta = {"files": names, "sha256": sums, "duration": duration, "frames": frames}
+        (building / RESULT_FILE).write_text(json.dumps(meta), encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(building, target)
+        except OSError:  # the same key was stored meanwhile
+            pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+
+def plays(
+    entry: SceneEntry, settings: Mapping[str, Any], fps: int, output_dir: Path, compute: Callable[[], list[Play]], sources: str | None = None
+) -> list[Play]:
+    """The plays of a scene (for cutting it into chunks), planned once per scene source, settings and frame rate.
+
+    ``compute`` runs the planning dry run on a miss; plans live in
+    ``<output_dir>/.cache/plans/``.
+    """
+    from gdexplain.narration import speech_rate
+
+    inputs = {
+        "slug": entry.slug,
+        "scene_source": scene_digest(entry),
+        "package_source": sources or package_digest(),
+        "settings": _canonical(settings),
+        "fps": fps,
+        "speech_rate": speech_rate(),
+        "libraries": dict(_library_versions()),
+    }
+    key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    path = Path(output_dir) / CACHE / "plans" / f"{key}.json"
+    try:
+        return [Play(**p) for p in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        pass
+    found = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps([asdict(p) for p in found]), encoding="utf-8")
+    os.replace(partial, path)
+    return found

@@ -1,0 +1,61 @@
+"""Tasks on a ``dask.distributed`` cluster: ``gdexplain render --cluster tcp://HOST:8786``.
+
+Each worker runs :func:`gdexplain.parallel.run_task`, the same function local
+worker processes run, and sends back the rendered files' bytes; nothing
+assumes a file system shared with this machine. Every worker needs a
+checkout of the same commit installed (``pip install -e '.[cluster]'``); a
+task refuses to run on a worker whose sources differ. Manim keeps its
+settings in one global per process, so tasks that land on threads of the
+same worker process take turns: start workers with ``--nthreads 1`` and as
+many processes (``--nworkers``) as the machine has cores.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from gdexplain.core.errors import InputError
+
+if TYPE_CHECKING:
+    from gdexplain.parallel import Runner, Task, TaskOutput
+
+CONNECT_TIMEOUT_S = 10
+
+
+def runner(address: str) -> tuple[Runner, int]:
+    """A runner sending tasks to the scheduler at ``address``, and how many worker processes it has."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InputError(
+            "--cluster needs dask.distributed: run `bash scripts/setup.sh` (or pip install -e '.[cluster]')"
+        ) from None
+    from gdexplain.parallel import run_task
+
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address} ({reason[:120]}): start one with `dask scheduler` "
+            "and workers with `dask worker ADDRESS --nthreads 1`"
+        ) from None
+    workers = len(client.scheduler_info().get("workers", {}))
+    if workers == 0:
+        client.close()
+        raise InputError(f"the Dask scheduler at {address} has no workers: start some with `dask worker {address} --nthreads 1`")
+
+    def run(tasks: Sequence[Task]) -> Iterator[tuple[int, TaskOutput]]:
+        batch = uuid.uuid4().hex[:8]
+        futures = [client.submit(run_task, task, key=f"gdexplain-{batch}-{i}-{task.slug}", pure=False) for i, task in enumerate(tasks)]
+        index = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for future in as_completed(futures, loop=client.loop):
+                yield index[future.key], future.result()
+        finally:
+            client.cancel(futures)
+            client.close()
+
+    return run, workers

@@ -1,0 +1,250 @@
+"""Joining scene videos into the lecture (gdexplain.lecture_video, `gdexplain lecture`).
+
+The fast tests join small videos made here with PyAV (the same codecs as a
+render); the render-marked ones run the issue's command on two real scenes
+at the tiny "test" quality with the espeak voice, and read everything back.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from gdexplain import narration
+from gdexplain.core.errors import InputError
+from gdexplain.lecture_video import SIDE_SUFFIXES, Chapter, Part, chapter_list, join
+from gdexplain.narration import Cue
+
+RATE = 22050
+
+
+def make_scene(path: Path, seconds: float, tone: float | None, cues=(), fps: int = 5, size=(256, 144)) -> Path:
+    """An H.264 video of ``seconds`` (and an AAC tone of ``tone`` Hz), with an .srt of ``cues`` beside it."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = *size, "yuv420p"
+        audio = None
+        if tone is not None:
+            audio = out.add_stream("aac", rate=RATE, layout="mono")
+        for i in range(round(seconds * fps)):
+            picture = np.full((size[1], size[0], 3), (i * 20) % 255, np.uint8)
+            for packet in video.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                out.mux(packet)
+        if audio is not None:
+            t = np.arange(round(seconds * RATE)) / RATE
+            samples = (0.3 * np.sin(2 * np.pi * tone * t)).astype(np.float32)
+            for k in range(0, samples.size, 1024):
+                frame = av.AudioFrame.from_ndarray(samples[None, k : k + 1024], format="fltp", layout="mono")
+                frame.sample_rate, frame.pts = RATE, k
+                for packet in audio.encode(frame):
+                    out.mux(packet)
+            for packet in audio.encode(None):
+                out.mux(packet)
+        for packet in video.encode(None):
+            out.mux(packet)
+    if cues:
+        path.with_suffix(".srt").write_text(narration.cues_to_srt([Cue(*c) for c in cues]))
+    return path
+
+
+def read_back(path: Path) -> dict:
+    import av
+
+    with av.open(str(path)) as c:
+        info = {
+            "chapters": [(ch["metadata"]["title"], float(ch["start"] * ch["time_base"]), float(ch["end"] * ch["time_base"])) for ch in c.chapters()],
+            "video": float(c.streams.video[0].duration * c.streams.video[0].time_base),
+            "frames": sum(1 for p in c.demux(c.streams.video[0]) if p.dts is not None),
+            "audio": None,
+            "subtitles": [],
+        }
+    with av.open(str(path)) as c:
+        if c.streams.subtitles:
+            s = c.streams.subtitles[0]
+            info["subtitle_codec"] = s.codec_context.name
+            info["subtitles"] = [
+                (bytes(p)[2:].decode(), float(p.pts * p.time_base), float((p.pts + p.duration) * p.time_base))
+                for p in c.demux(s)
+                if p.dts is not None and p.size > 2
+            ]
+    with av.open(str(path)) as c:
+        if c.streams.audio:
+            a = c.streams.audio[0]
+            info["audio"] = float(a.duration * a.time_base)
+            info["rate"] = a.codec_context.sample_rate
+            info["samples"] = np.concatenate([f.to_ndarray().mean(axis=0) for f in c.decode(a)])
+    return info
+
+
+def main_frequency(samples: np.ndarray, rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(samples.size)))
+    return float(np.argmax(spectrum) * rate / samples.size)
+
+
+@pytest.fixture
+def two_scenes(tmp_path):
+    a = make_scene(tmp_path / "a.mp4", 2.0, 440, [("First scene speaks.", 0.0, 1.5)])
+    b = make_scene(tmp_path / "b.mp4", 3.2, 880, [("Second scene, first cue.", 0.0, 1.0), ("And its last cue.", 1.2, 3.4)])
+    return [Part.from_files("a", "Rolling downhill", a), Part.from_files("b", "Momentum", b)]
+
+
+def test_join_stream_copies_with_chapters_subtitles_and_one_soundtrack(tmp_path, two_scenes):
+    target = tmp_path / "low" / "lecture.mp4"
+    result = join(two_scenes, target)
+    info = read_back(target)
+    assert result.path == target and result.has_audio
+    assert result.duration == pytest.approx(5.2) and info["video"] == pytest.approx(5.2)
+    assert info["frames"] == 10 + 16  # every packet of both scenes, none re-encoded or lost
+    assert info["chapters"] == [("Rolling downhill", 0.0, 2.0), ("Momentum", 2.0, 5.2)]
+    assert result.chapters == (Chapter("Rolling downhill", 0.0, 2.0), Chapter("Momentum", 2.0, 5.2))
+    # Subtitles on the lecture's clock; a cue never runs past the end of its scene.
+    assert info["subtitle_codec"] == "mov_text"
+    assert info["subtitles"] == [
+        ("First scene speaks.", 0.0, 1.5),
+        ("Second scene, first cue.", 2.0, 3.0),
+        ("And its last cue.", 3.2, 5.2),
+    ]
+    # One continuous soundtrack as long as the video; each scene's sound stays in its own chapter.
+    assert info["audio"] == pytest.approx(5.2, abs=0.03)
+    rate, samples = info["rate"], info["samples"]
+    assert main_frequency(samples[int(0.2 * rate) : int(1.8 * rate)], rate) == pytest.approx(440, abs=5)
+    assert main_frequency(samples[int(2.1 * rate) : int(5.0 * rate)], rate) == pytest.approx(880, abs=5)
+    # The side files, on the same clock.
+    assert [p.name for p in result.side_files] == [f"lecture{s}" for s in SIDE_SUFFIXES]
+    assert (target.parent / "lecture.chapters.txt").read_text() == "0:00 Rolling downhill\n0:02 Momentum\n"
+    srt = narration.parse_srt((target.parent / "lecture.srt").read_text())
+    assert [(c.text, c.start, c.end) for c in srt] == info["subtitles"]
+    assert (target.parent / "lecture.vtt").read_text().startswith("WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nFirst scene speaks.")
+    script = (target.parent / "lecture.script.md").read_text()
+    assert "## 2. Momentum [0:02.0 – 0:05.2]" in script and "**[0:03.2 – 0:05.2]** And its last cue." in script
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(["lecture.mp4"] + [f"lecture{s}" for s in SIDE_SUFFIXES])
+
+
+def test_silent_scenes_make_a_silent_lecture(tmp_path):
+    parts = [Part.from_files(n, n.title(), make_scene(tmp_path / f"{n}.mp4", 1.0, None)) for n in ("one", "two")]
+    result = join(parts, tmp_path / "lecture.mp4")
+    info = read_back(result.path)
+    assert not result.has_audio and info["audio"] is None and info["subtitles"] == []
+    assert info["video"] == pytest.approx(2.0) and len(info["chapters"]) == 2
+
+
+def test_scenes_encoded_differently_are_refused(tmp_path):
+    a = make_scene(tmp_path / "a.mp4", 1.0, None)
+    b = make_scene(tmp_path / "b.mp4", 1.0, None, size=(320, 180))
+    with pytest.raises(InputError, match="render every scene of a lecture at the same quality"):
+        join([Part.from_files("a", "A", a), Part.from_files("b", "B", b)], tmp_path / "lecture.mp4")
+
+
+def test_a_failed_join_keeps_the_earlier_lecture(tmp_path, two_scenes, monkeypatch):
+    target = tmp_path / "lecture.mp4"
+    target.write_bytes(b"an earlier good lecture")
+    (tmp_path / "lecture.srt").write_text("old")
+    import gdexplain.lecture_video as lv
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(lv, "lecture_script", interrupted)  # after the video is written, before anything is moved
+    with pytest.raises(KeyboardInterrupt):
+        join(two_scenes, target)
+    assert target.read_bytes() == b"an earlier good lecture" and (tmp_path / "lecture.srt").read_text() == "old"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".lecture")]  # no temporary file left
+    missing = [two_scenes[0], Part("c", "C", tmp_path / "c.mp4")]
+    with pytest.raises(InputError, match="c.mp4 is missing"):
+        join(missing, target)
+    assert target.read_bytes() == b"an earlier good lecture"
+
+
+def test_chapter_list_rounds_down_and_shows_hours_when_needed():
+    chapters = [Chapter("Intro", 0.0, 59.99), Chapter("Next", 59.99, 3700.0), Chapter("Late", 3700.0, 3800.0)]
+    assert chapter_list(chapters[:2]) == "0:00 Intro\n0:59 Next\n"
+    assert chapter_list(chapters) == "0:00:00 Intro\n0:00:59 Next\n1:01:40 Late\n"
+
+
+def test_lecture_command_refuses_bad_input_in_one_line(tmp_path):
+    from gdexplain.cli import main
+
+    for args, words in (
+        (["nope"], "unknown scene 'nope'"),
+        (["momentum", "momentum"], "named twice"),
+        (["momentum", "--set", "nothing=1"], "no scene takes --set nothing"),
+        (["momentum", "--voice", "festival"], "unknown voice 'festival'"),
+        (["momentum", "-q", "ultra"], "unknown quality 'ultra'"),
+    ):
+        result = CliRunner().invoke(main, ["lecture", *args, "--output-dir", str(tmp_path)])
+        assert result.exit_code != 0 and result.stdout == "", args
+        assert result.stderr.count("\n") == 1 and words in result.stderr, (args, result.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- the issue's commands on real scenes -------------------------------------------------------------
+
+SCENES = ("one-learning-rate", "momentum-vs-gd")
+
+
+@pytest.fixture(scope="module")
+def lecture_run(tmp_path_factory):
+    """`gdexplain lecture one-learning-rate momentum-vs-gd -q test --voice espeak`, once."""
+    from gdexplain.cli import main
+
+    out = tmp_path_factory.mktemp("lecture")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GDEXPLAIN_CACHE_DIR", str(tmp_path_factory.mktemp("speech")))
+        mp.delenv("GDEXPLAIN_WPM", raising=False)
+        result = CliRunner().invoke(main, ["lecture", *SCENES, "-q", "test", "--voice", "espeak", "--output-dir", str(out)])
+    return out / "test", result
+
+
+@pytest.mark.render
+def test_voiced_scene_has_speech_in_every_beat(lecture_run):
+    folder, result = lecture_run
+    assert result.exit_code == 0, result.output
+    info = read_back(folder / "one-learning-rate.mp4")
+    assert abs(info["audio"] - info["video"]) < 1 / 15
+    script = (folder / "one-learning-rate.script.md").read_text()
+    beats = [
+        (narration_time(a), narration_time(b), float(s))
+        for a, b, s in re.findall(r"\*\*\d+\. \[(\S+) – (\S+)\]\*\* · spoken (\S+) s", script)
+    ]
+    assert len(beats) == 7
+    rate, samples = info["rate"], info["samples"]
+    for start, end, spoken in beats:
+        assert spoken + narration.BREATH_SECONDS <= end - start + 0.1  # the audio fits its window
+        words = samples[int((start + 0.1) * rate) : int((start + spoken - 0.1) * rate)]
+        assert 20 * np.log10(np.sqrt(np.mean(words**2))) > -35  # audibly speech
+
+
+def narration_time(clock: str) -> float:
+    minutes, seconds = clock.split(":")
+    return int(minutes) * 60 + float(seconds)
+
+
+@pytest.mark.render
+def test_lecture_joins_the_scenes_with_chapters_subtitles_and_side_files(lecture_run):
+    import av
+
+    folder, result = lecture_run
+    assert result.exit_code == 0, result.output
+    scenes = [read_back(folder / f"{slug}.mp4") for slug in SCENES]
+    lecture = read_back(folder / "lecture.mp4")
+    total = sum(s["video"] for s in scenes)
+    assert lecture["video"] == pytest.approx(total, abs=1 / 5)  # within a frame
+    assert lecture["frames"] == sum(s["frames"] for s in scenes)
+    assert abs(lecture["audio"] - lecture["video"]) < 1 / 5
+    assert [c[0] for c in lecture["chapters"]] == ["One learning rate is not enough", "Momentum vs plain descent"]
+    assert lecture["chapters"][1][1] == pytest.approx(scenes[0]["video"], abs=1e-3)
+    assert lecture["subtitle_codec"] == "mov_text" and len(lecture["subtitles"]) >= 10
+    for suffix in SIDE_SUFFIXES:
+        assert (folder / f"lecture{suffix}").stat().st_size > 0
+    chapters = (folder / "lecture.chapters.txt").read_text().splitlines()
+    assert chapters[0] == "0:00 One learning rate is not enough" and chapters[1].endswith(" Momentum vs plain descent")
+    with av.open(str(folder / "lecture.mp4")) as c:
+        assert c.streams.video[0].codec_context.name == "h264" and c.streams.audio
+    assert "2 chapters, with narration" in result.stdout
+    assert re.findall(r"\[(\d)/2\] (\S+)", result.stderr) == [("1", SCENES[0]), ("2", SCENES[1])]

@@ -1,0 +1,462 @@
+"""Rendering at scale: the render cache, worker processes, chunked scenes, a Dask cluster,
+and the pipeline's loose ends (SIGTERM, dead staging folders, concurrent renders,
+unwritable output folders).
+
+Costs: tiny scenes at the "test" quality (256x144, 5 fps) for everything but
+one render-marked test, which renders ball-downhill at the test quality on a
+two-worker Dask LocalCluster (cut in two chunks) and compares it with the
+session's serial render.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from gdexplain import cache, chunks, outputs
+from gdexplain import render as rendering
+from gdexplain.catalog import get_entry
+from gdexplain.chunks import Chunk, Play
+from gdexplain.cli import main
+from gdexplain.core.errors import InputError
+from gdexplain.parallel import render_many
+
+ENTRY = get_entry("ball-downhill")
+SIDES = (".srt", ".vtt", ".script.md")
+
+
+@pytest.fixture(autouse=True)
+def default_rate(monkeypatch):
+    monkeypatch.delenv("GDEXPLAIN_WPM", raising=False)
+
+
+def frames_of(path: Path) -> list[np.ndarray]:
+    """Every decoded frame of a video, as RGB arrays."""
+    import av
+
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def assert_same_video(a: Path, b: Path) -> None:
+    """Frame for frame the same picture, and the same side files byte for byte."""
+    fa, fb = frames_of(a), frames_of(b)
+    assert len(fa) == len(fb) > 0
+    for n, (x, y) in enumerate(zip(fa, fb)):
+        assert np.array_equal(x, y), f"frame {n} differs"
+    for suffix in SIDES:
+        sa, sb = a.with_name(a.stem + suffix), b.with_name(b.stem + suffix)
+        assert sa.read_bytes() == sb.read_bytes(), suffix
+
+
+def cache_entries(out: Path) -> list[Path]:
+    root = out / cache.CACHE
+    return sorted(p for p in root.iterdir() if p.name != "plans") if root.exists() else []
+
+
+def staging_leftovers(out: Path) -> list[Path]:
+    root = out / outputs.STAGING
+    return sorted(root.iterdir()) if root.exists() else []
+
+
+def render(out: Path, **kwargs) -> list:
+    kwargs.setdefault("jobs", 1)
+    return render_many([ENTRY], quality_name="test", output_dir=out, **kwargs)
+
+
+# --- tiny scenes ---------------------------------------------------------------------------------
+
+
+def beats_scene(self):
+    """Five plays over three beats, a still wait, a moving square: enough to cut into chunks."""
+    from manim import Dot, FadeIn, Rotate, Square
+
+    square = Square(1.0)
+    with self.narrate("A dot appears on the left."):
+        self.play(FadeIn(Dot([-3, 0, 0])), run_time=0.6)
+    with self.narrate("A square appears and turns."):
+        self.play(FadeIn(square), run_time=0.4)
+        self.play(Rotate(square, 1.0), run_time=0.8)
+    with self.narrate("Another dot, on the right, for a longer beat than its fade."):
+        self.play(FadeIn(Dot([3, 0, 0])), run_time=0.4)
+
+
+def updater_scene(self):
+    """A time-based updater starts at the third play: no chunk may start after it."""
+    from manim import Dot, FadeIn, Square
+
+    with self.narrate("The first beat has enough words to last a while."):
+        self.play(FadeIn(Dot([-3, 0, 0])), run_time=0.6)
+    with self.narrate("The second beat also has enough words to last a while."):
+        self.play(FadeIn(Dot([-2, 0, 0])), run_time=0.6)
+    spinner = Square(0.5)
+    spinner.add_updater(lambda m, dt: m.rotate(0.7 * dt))
+    self.add(spinner)
+    with self.narrate("A spinning square, then more dots appear."):
+        self.play(FadeIn(Dot([2, 0, 0])), run_time=0.6)
+    with self.narrate("Last beat."):
+        self.play(FadeIn(Dot([3, 0, 0])), run_time=0.6)
+
+
+class RenderLog:
+    """The chunk of every render_scene call, also from forked worker processes (kept in a file)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def __eq__(self, other: object) -> bool:
+        return self.chunks == other
+
+    @property
+    def chunks(self) -> list[Chunk | None]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text().splitlines()
+        return [None if line == "null" else Chunk(**json.loads(line)) for line in lines]
+
+
+def count_renders(monkeypatch, tmp_path: Path) -> RenderLog:
+    """Record every render_scene call while keeping the real renders."""
+    from dataclasses import asdict
+
+    log = RenderLog(tmp_path / "renders.log")
+    real = rendering.render_scene
+
+    def spy(entry, **kwargs):
+        chunk = kwargs.get("chunk")
+        with open(log.path, "a") as f:
+            f.write(("null" if chunk is None else json.dumps(asdict(chunk))) + "\n")
+        return real(entry, **kwargs)
+
+    monkeypatch.setattr("gdexplain.render.render_scene", spy)
+    return log
+
+
+# --- chunks ------------------------------------------------------------------------------------
+
+
+def test_split_balances_frames_and_starts_only_at_safe_plays():
+    plays = [Play(10, False)] * 6
+    assert chunks.split(plays, 1) == [Chunk(0)]
+    assert chunks.split(plays, 2) == [Chunk(0, 2), Chunk(3)]
+    assert chunks.split(plays, 3) == [Chunk(0, 1), Chunk(2, 3), Chunk(4)]
+    uneven = [Play(50, False), Play(5, False), Play(5, False), Play(40, False)]
+    assert chunks.split(uneven, 2) == [Chunk(0, 0), Chunk(1)]
+    # A time-based updater from play 2 on: no chunk may start after it (the nearest safe cut is at 2).
+    tainted = [Play(10, False), Play(10, False), Play(10, True), Play(10, False), Play(10, False)]
+    assert chunks.split(tainted, 2) == [Chunk(0, 1), Chunk(2)]
+    assert chunks.split([Play(10, False), Play(10, True), Play(10, False)], 2) == [Chunk(0, 0), Chunk(1)]
+    assert chunks.split([Play(10, True), Play(10, False)], 2) == [Chunk(0)]
+    assert chunks.split([Play(10, False)], 4) == [Chunk(0)]
+
+
+def test_parts_for_keeps_every_worker_busy():
+    assert chunks.parts_for(jobs=2, scenes=1) == 2
+    assert chunks.parts_for(jobs=4, scenes=3) == 2
+    assert chunks.parts_for(jobs=2, scenes=2) == 1
+    assert chunks.parts_for(jobs=2, scenes=10) == 1
+
+
+def test_plan_finds_every_play_and_the_time_based_updater(tiny_scene):
+    tiny_scene(updater_scene)
+    plays = chunks.plan(ENTRY, ENTRY.resolve(None), fps=5)
+    # four beats of one fade each, each padded by a wait to its words
+    assert len(plays) == 8
+    assert [p.time_based_updaters for p in plays] == [False] * 4 + [True] * 4
+    assert sum(p.frames for p in plays) > 0
+    starts = [c.first for c in chunks.split(plays, 3)]
+    assert all(s <= 4 for s in starts)
+
+
+@pytest.mark.parametrize("scene", [beats_scene, updater_scene], ids=["beats", "updater"])
+def test_chunked_render_is_frame_for_frame_the_serial_one(tmp_path, tiny_scene, monkeypatch, scene):
+    tiny_scene(scene)
+    serial = render(tmp_path / "serial")[0]
+    calls = count_renders(monkeypatch, tmp_path)
+    chunked = render(tmp_path / "chunked", jobs=2)[0]
+    pieces = sorted(calls.chunks, key=lambda c: c.first)
+    assert len(pieces) == 2 and pieces[0].first == 0 and pieces[1].first > 0  # really cut in two
+    assert_same_video(serial.path, chunked.path)
+    assert (chunked.frames, chunked.duration) == (serial.frames, pytest.approx(serial.duration))
+    assert staging_leftovers(tmp_path / "chunked") == []
+
+
+def test_voiced_and_unchunkable_formats_render_whole(tmp_path, tiny_scene, monkeypatch):
+    from gdexplain.parallel import _chunkable
+
+    assert _chunkable("mp4", {}) and _chunkable("mov", {"transparent": True})
+    assert _chunkable("mp4", {"voice": "none"}) and _chunkable("mp4", {"voice": None})
+    assert not _chunkable("mp4", {"voice": "espeak"})  # a voice track is not cut into chunks
+    assert not _chunkable("gif", {}) and not _chunkable("webm", {})
+    tiny_scene(beats_scene)
+    calls = count_renders(monkeypatch, tmp_path)
+    render(tmp_path, fmt="gif", jobs=2)
+    assert calls == [None]
+
+
+# --- the cache ---------------------------------------------------------------------------------
+
+
+def test_unchanged_render_is_reused_and_any_change_renders_again(tmp_path, tiny_scene, monkeypatch):
+    tiny_scene(beats_scene)
+    calls = count_renders(monkeypatch, tmp_path)
+    first = render(tmp_path)[0]
+    video = first.path.read_bytes()
+    assert calls == [None] and not first.cached and len(cache_entries(tmp_path)) == 1
+
+    for path in (first.path, *first.side_files):
+        path.unlink()  # the cache restores its own copies
+    second = render(tmp_path)[0]
+    assert calls == [None], "an unchanged render ran again"
+    assert second.cached and second.path.read_bytes() == video
+    assert (second.frames, second.duration, second.side_files) == (first.frames, first.duration, first.side_files)
+    assert all(p.is_file() for p in second.side_files)
+
+    render(tmp_path, force=True)
+    assert len(calls) == 2
+    render(tmp_path, overrides_by_slug={"ball-downhill": {"lr": "0.3"}})
+    assert len(calls) == 3
+    render(tmp_path, overrides_by_slug={"ball-downhill": {"lr": "0.4"}})  # the default: the first entry
+    assert len(calls) == 3
+    monkeypatch.setenv("GDEXPLAIN_WPM", "120")
+    render(tmp_path)
+    assert len(calls) == 4
+    assert len(cache_entries(tmp_path)) == 3
+
+    # An output edited in place also edits its hard-linked cached twin: that entry is a miss, not a wrong video.
+    monkeypatch.delenv("GDEXPLAIN_WPM")
+    assert render(tmp_path)[0].cached and len(calls) == 4
+    with open(first.path, "r+b") as f:
+        f.write(b"edited")
+    third = render(tmp_path)[0]
+    assert len(calls) == 5 and not third.cached and third.path.read_bytes() == video
+
+
+def test_a_changed_scene_file_renders_again(tmp_path, tiny_scene, monkeypatch):
+    import gdexplain.catalog as catalog
+
+    scenes = tmp_path / "scenes"
+    scenes.mkdir()
+    source = scenes / f"{ENTRY.module}.py"
+    source.write_text((catalog.SCENES_DIR / f"{ENTRY.module}.py").read_text())
+    monkeypatch.setattr(catalog, "SCENES_DIR", scenes)
+    tiny_scene(beats_scene)
+    calls = count_renders(monkeypatch, tmp_path)
+    out = tmp_path / "media"
+    render(out)
+    render(out)
+    assert len(calls) == 1
+    source.write_text(source.read_text() + "\n# a changed line\n")
+    render(out)
+    assert len(calls) == 2
+
+
+def test_every_argument_of_render_scene_is_in_the_key(monkeypatch):
+    """A keyword render_scene gains later (a voice, a language) changes the key without touching the cache."""
+    real = rendering.render_scene
+
+    def with_voice(entry, *, voice=None, lang="en", **kwargs):
+        return real(entry, **kwargs)
+
+    settings = ENTRY.resolve(None)
+    plain = cache.render_key(ENTRY, settings, {"quality_name": "test", "fmt": "mp4"})
+    assert plain == cache.render_key(ENTRY, settings, {"quality_name": "t", "fmt": "mp4"})
+    assert plain != cache.render_key(ENTRY, settings, {"quality_name": "test", "fmt": "webm"})
+    monkeypatch.setattr("gdexplain.render.render_scene", with_voice)
+    keys = {cache.render_key(ENTRY, settings, {"quality_name": "test", "voice": v, "lang": lang}) for v in (None, "en-us") for lang in ("en", "zh")}
+    assert len(keys) == 4
+    assert "voice" in cache.render_arguments(ENTRY, {"quality_name": "test"})
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("scene bug"), KeyboardInterrupt()], ids=["error", "interrupt"])
+def test_a_failed_render_leaves_no_cache_entry(tmp_path, tiny_scene, exc):
+    def construct(self):
+        from manim import Dot, FadeIn
+
+        with self.narrate("This beat renders."):
+            self.play(FadeIn(Dot()), run_time=0.4)
+        raise exc
+
+    tiny_scene(construct)
+    with pytest.raises(type(exc)):
+        render(tmp_path)
+    assert cache_entries(tmp_path) == [] and staging_leftovers(tmp_path) == []
+
+
+# --- the loose ends ------------------------------------------------------------------------------
+
+KILLABLE = textwrap.dedent(
+    """
+    import sys
+    from gdexplain.scene import ExplainerScene
+    import gdexplain.render, gdexplain.chunks
+    from gdexplain.cli import main
+
+    class Slow(ExplainerScene):
+        slug = "ball-downhill"
+
+        def construct(self):
+            from manim import Dot, FadeIn
+            for n in range(60):
+                with self.narrate("Another dot appears, slowly."):
+                    self.play(FadeIn(Dot([n / 15 - 2, 0, 0])), run_time=1)
+
+    gdexplain.render.load_scene_class = gdexplain.chunks.load_scene_class = lambda entry: Slow
+    main(sys.argv[1:])
+    """
+)
+
+
+def start_slow_render(out: Path, jobs: int) -> subprocess.Popen:
+    """A CLI render of a long tiny scene in its own process; returns once it is drawing frames."""
+    args = ["render", "ball-downhill", "-q", "test", "--jobs", str(jobs), "--output-dir", str(out)]
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        segments = list((out / outputs.STAGING).rglob("*.mp4")) if (out / outputs.STAGING).exists() else []
+        if len(segments) >= 2 * jobs:
+            return proc
+        if proc.poll() is not None:
+            raise AssertionError(proc.communicate())
+        time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("the render never started drawing")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_sigterm_cleans_up_like_ctrl_c(tmp_path, jobs):
+    proc = start_slow_render(tmp_path, jobs)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "Aborted" in err.decode()
+    assert staging_leftovers(tmp_path) == []
+    assert cache_entries(tmp_path) == []
+    assert not (tmp_path / "test").exists() or list((tmp_path / "test").iterdir()) == []
+
+
+def test_a_render_sweeps_staging_folders_of_dead_processes(tmp_path, tiny_scene):
+    proc = start_slow_render(tmp_path, 1)
+    proc.kill()  # no cleanup possible
+    proc.communicate()
+    left = staging_leftovers(tmp_path)
+    assert left, "a killed render leaves its staging folder"
+    assert cache_entries(tmp_path) == []
+    alive = outputs.new_staging(tmp_path, "someone-alive")  # owned by this (live) process
+    foreign = tmp_path / outputs.STAGING / "no-owner"
+    foreign.mkdir()
+
+    tiny_scene(beats_scene)
+    render(tmp_path)
+    assert staging_leftovers(tmp_path) == sorted([alive, foreign])
+
+
+def test_concurrent_installs_keep_video_and_side_files_together(tmp_path, monkeypatch):
+    """Two renders finishing at once: the set in place always comes from one of them."""
+    real_replace = os.replace
+
+    def slow_replace(src, dst):
+        time.sleep(0.002)  # widen the window between the video and its side files
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", slow_replace)
+    final = tmp_path / "test" / "ball-downhill.mp4"
+    errors: list[BaseException] = []
+
+    def writer(name: str) -> None:
+        try:
+            for n in range(25):
+                staging = outputs.new_staging(tmp_path, name)
+                files = {}
+                for suffix in (".mp4", *SIDES):
+                    path = staging / f"x{suffix}"
+                    path.write_text(f"{name} {n}")
+                    files[suffix] = path
+                outputs.install(files, final, "test", tmp_path)
+                with outputs.output_lock(tmp_path, "test", "ball-downhill"):
+                    contents = {p.read_text() for p in [final, *(final.with_name("ball-downhill" + s) for s in SIDES)]}
+                assert len(contents) == 1, contents
+        except BaseException as err:  # reported by the test thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+
+
+def test_without_the_lock_the_set_would_mix(tmp_path, monkeypatch):
+    """The test above can fail: with the lock taken away, the files of two renders do mix."""
+    from contextlib import nullcontext
+
+    monkeypatch.setattr(outputs, "output_lock", lambda *a: nullcontext())
+    with pytest.raises(AssertionError):
+        test_concurrent_installs_keep_video_and_side_files_together(tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("where", ["/proc/x", "file"])
+def test_an_unwritable_output_dir_is_a_one_line_error(tmp_path, where):
+    if where == "file":
+        (tmp_path / "file").write_text("in the way")
+        where = str(tmp_path / "file" / "media")
+    result = CliRunner().invoke(main, ["render", "ball-downhill", "-q", "test", "--output-dir", where])
+    assert result.exit_code != 0 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot write to output directory"), result.stderr
+    assert "--output-dir" in lines[0]
+    with pytest.raises(InputError, match="cannot write to output directory"):
+        render(Path(where))
+
+
+def test_jobs_must_be_positive(tmp_path):
+    result = CliRunner().invoke(main, ["render", "ball-downhill", "--jobs", "0", "--output-dir", str(tmp_path)])
+    assert result.exit_code != 0 and "--jobs" in result.stderr
+
+
+# --- real scenes: chunked and on a Dask cluster, against the serial render ------------------------------
+
+
+@pytest.mark.render
+def test_a_render_on_a_dask_cluster_is_the_local_render(ball_downhill_video, tmp_path):
+    from distributed import LocalCluster
+
+    serial = ball_downhill_video.file(".mp4")
+    assert ball_downhill_video.exit_code == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster:
+        results = render_many([ENTRY], quality_name="test", output_dir=tmp_path, cluster=cluster.scheduler_address)
+    # One scene on two workers: planned and cut in two chunks, rendered remotely, joined here.
+    (plan,) = (tmp_path / cache.CACHE / "plans").iterdir()
+    assert len(chunks.split([Play(**p) for p in json.loads(plan.read_text())], 2)) == 2
+    assert_same_video(serial, results[0].path)
+    assert results[0].frames == len(frames_of(serial))
+    assert staging_leftovers(tmp_path) == []
+
+
+def test_an_unreachable_cluster_is_a_one_line_error(tmp_path, monkeypatch):
+    import socket
+
+    monkeypatch.setattr("gdexplain.cluster.CONNECT_TIMEOUT_S", 1)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # a port nobody listens on once closed
+    result = CliRunner().invoke(main, ["render", "ball-downhill", "-q", "test", "--cluster", f"tcp://127.0.0.1:{port}", "--output-dir", str(tmp_path)])
+    assert result.exit_code != 0 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[-1].startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:"), result.stderr
+    assert "dask scheduler" in lines[-1]
