@@ -62,7 +62,12 @@ def visible_texts(mobjects) -> list[str]:
 
 def probe(slug: str, **settings) -> list[BeatView]:
     """Run scene ``slug`` with ``settings`` (as ``--set`` would give them) and record every beat."""
-    from manim import tempconfig
+    return probe_scene(slug, **settings)[1]
+
+
+def probe_scene(slug: str, **settings) -> tuple[object, list[BeatView]]:
+    """:func:`probe`, also returning the scene instance itself (its runs and marks, for tests to inspect)."""
+    from manim import Text, tempconfig
 
     from gdexplain.catalog import get_entry, load_scene_class
     from gdexplain.visual.legend import Leaderboard
@@ -83,11 +88,14 @@ def probe(slug: str, **settings) -> list[BeatView]:
                         view.readouts.append(dict(m.rows))
                     elif isinstance(m, Leaderboard):
                         view.boards.append(list(m.rows))
+                    elif isinstance(m, Text) and m.get_fill_opacity() > 0:
+                        view.texts.append(m.original_text)
             views.append(view)
 
     Probe.__name__ = cls.__name__
     # save_last_frame makes Manim skip every animation to its end (no frames drawn); dry_run writes no file.
     with tempconfig({"dry_run": True, "save_last_frame": True, "write_to_movie": False, "quality": "low_quality",
                      "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING"}):
-        Probe(settings={k: str(v) for k, v in settings.items()}, skip_animations=True).render()
-    return views
+        scene = Probe(settings={k: str(v) for k, v in settings.items()}, skip_animations=True)
+        scene.render()
+    return scene, views

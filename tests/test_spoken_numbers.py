@@ -53,6 +53,20 @@ STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
         "10": "the network has 10 weights",
         "0.4": "the followed weight x1-h1 is −0.4 under both seeds the test uses (weights are drawn, rounded to one decimal)",
     },
+    "learning-rate": {
+        "6": "the start: the surface's own default start (read from the surface; start is not moved by this test)",
+        "8": "the start: the surface's own default start (read from the surface; start is not moved by this test)",
+        "1.5": "part two's start: its surface's default start, read from the surface",
+        "thousandth": "'below a thousandth': words for a vanishing gradient; the run's own figure is on screen",
+    },
+    "sgd-minibatch": {
+        "100": "the data set's size, read from the data (fixed: the article's 100 points)",
+        "1": "per epoch the full batch takes data size / data size = 1 step, whatever the settings",
+        "4.22": "the best fit of the fixed data set, read from the surface",
+        "2.97": "the best fit of the fixed data set, read from the surface",
+        "0.354": "the data set's start θ (the article's randn draw), read from the surface",
+        "1.37": "the data set's start θ (the article's randn draw), read from the surface",
+    },
 }
 
 

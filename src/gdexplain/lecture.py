@@ -79,6 +79,26 @@ _lecture.append(
 )
 
 
+# --- A (last bullet). Full batch, one sample, a mini-batch ------------------------------
+_lecture.append(
+    SceneEntry(
+        slug="sgd-minibatch",
+        title="Full batch, one sample, a mini-batch",
+        description="Fitting a line to 100 points three ways: every point per step, one random point per step, "
+        "a random mini-batch per step. Which points each step used, what an epoch buys, and where each stands "
+        "after the same amount of work.",
+        module="sgd_minibatch",
+        class_name="SGDMiniBatch",
+        params=(
+            lr_param(0.05),
+            Param("batch", "int", 10, "size of the mini-batch (1 would be SGD, 100 the full batch)", Range(2, 99)),
+            Param("epochs", "int", 2, "work budget of the comparison, in epochs (100 sample gradients each)", Range(1, 10)),
+            Param("seed", "int", 0, "seed of the random draws (the same seed draws the same points)", Range(0, 2**31 - 1)),
+        ),
+    )
+)
+
+
 # --- B. The worked example ---------------------------------------------------------------------
 _lecture.append(
     SceneEntry(
@@ -95,6 +115,34 @@ _lecture.append(
             Param("lr_larger", "float", 0.004, "a larger learning rate to compare (20 iterations too)", POSITIVE),
             Param("lr_largest", "float", 0.005, "a still larger one (past the stable limit by default)", POSITIVE),
             Param("far_steps", "int", 1000, "a long run at lr, to say how far more iterations get", Range(1, 100_000)),
+        ),
+    )
+)
+
+
+# --- C. Step size -----------------------------------------------------------------------------
+_lecture.append(
+    SceneEntry(
+        slug="learning-rate",
+        title="How big a step?",
+        description="Four learning rates from one start in one valley: too small crawls, a good one settles, too large "
+        "zig-zags, much too large diverges. Then: stuck at a critical point or bouncing between walls? "
+        "The gradient norm tells.",
+        module="learning_rate",
+        class_name="LearningRate",
+        params=(
+            surface_param("booth", "the valley of the four learning rates"),
+            start_param(),
+            Param("lr_small", "float", 0.005, "the too-small learning rate", POSITIVE),
+            Param("lr_good", "float", 0.055, "the good learning rate", POSITIVE),
+            Param("lr_large", "float", 0.105, "the too-large learning rate", POSITIVE),
+            Param("lr_huge", "float", 0.15, "the much-too-large learning rate", POSITIVE),
+            steps_param(50),
+            Param("tol", "float", 0.05, "a run has settled once its gradient norm is below this", POSITIVE),
+            Param("stuck_surface", "surface", "local-minimum", "surface of 'stuck or bouncing?' (from its default start)"),
+            Param("stuck_lr", "float", 0.02, "learning rate of the run that settles", POSITIVE),
+            Param("bounce_lr", "float", 0.08, "learning rate of the run that bounces", POSITIVE),
+            Param("stuck_steps", "int", 60, "steps of both runs in 'stuck or bouncing?'", STEPS),
         ),
     )
 )

@@ -88,6 +88,19 @@ class Trajectory:
         """‖∇f‖ at every position."""
         return np.linalg.norm(self.gradients, axis=1)
 
+    def samples_per_step(self) -> int:
+        """Per-sample gradients each step evaluates: the batch size, or every sample for the full batch.
+
+        Only data surfaces have samples; on any other surface this raises.
+        """
+        if not isinstance(self.surface, DatasetSurface):
+            raise InputError(f"surface {self.surface.name!r} has no data set: only quadratic-fit and linear-regression count samples")
+        return self.surface.n_samples if self.batches is None else int(self.batches.shape[1])
+
+    def sample_gradients(self) -> Array:
+        """Per-sample gradients evaluated up to each row (row 0: none yet): the work done so far."""
+        return np.arange(self.steps + 1) * self.samples_per_step()
+
 
 def run(
     optimizer: Optimizer,

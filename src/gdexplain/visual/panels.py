@@ -37,8 +37,13 @@ def fmt_nice(value: float) -> str:
     The shortest exact form (``:g``), with a real minus sign and no padded exponent;
     :func:`fmt` is for measured values, which keep four significant digits.
     """
-    text = f"{float(value):g}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+    text = f"{float(value) + 0.0:g}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")  # + 0.0: never "−0"
     return text.replace("-", "\u2212")
+
+
+def spoken(value: float, digits: int = 3) -> str:
+    """A number as the narrator says it: the screen's digits (:func:`fmt`), a spoken minus."""
+    return fmt(value, digits).replace("\u2212", "minus ")
 
 
 def fmt_vector(values: Iterable[float], digits: int = 3) -> str:
