@@ -122,6 +122,7 @@ def ref_step(name: str, hp: dict, theta: list[float], st: dict, t: int, lr: floa
         rec = {"grad": g, "m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
         if name == "adamw":
             rec["decay"] = [-lr * hp["weight_decay"] * theta[i] for i in range(d)]
+            rec["adam_step"] = [-lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"]) for i in range(d)]
         if penalty is not None:
             rec["penalty"] = penalty
         return new, {"m": m, "v": v}, rec

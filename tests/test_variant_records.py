@@ -55,6 +55,7 @@ def test_adamw_step_is_its_decay_plus_the_adam_step_of_the_raw_gradient():
     decay = traj.quantity("decay")
     np.testing.assert_allclose(decay[1:], -lr * lam * traj.positions[:-1], rtol=1e-15)
     adam_part = -lr * traj.quantity("m_hat") / (np.sqrt(traj.quantity("v_hat")) + 1e-8)
+    np.testing.assert_allclose(traj.quantity("adam_step")[1:], adam_part[1:], rtol=1e-9, atol=1e-14)
     np.testing.assert_allclose(traj.quantity("delta")[1:], decay[1:] + adam_part[1:], rtol=1e-9, atol=1e-14)
     np.testing.assert_array_equal(traj.quantity("grad")[1:], traj.gradients[:-1])  # the raw gradient, no penalty
 

@@ -35,6 +35,7 @@ name               who records it                what it is
 ``rect``           radam (scalar)                rectification r_t (0 while ρ_t ≤ 5)
 ``penalty``        adam with weight_decay > 0    λ θ_{t−1}, the L2 term added to the gradient (g_t includes it)
 ``decay``          adamw                         −γ λ θ_{t−1}, the decoupled shrink applied before the Adam step
+``adam_step``      adamw                         −γ m̂/(√v̂ + ε), the Adam step applied after the shrink
 ``grad_step``      nadam                         −γ (1−μ_t)/(1−Π_t) · g_t/d, the step's fresh-gradient part
 ``momentum_step``  nadam                         −γ μ_{t+1}/(1−Π_t μ_{t+1}) · m_t/d, its look-ahead momentum part
 ``c``              lion                          β1 m_{t−1} + (1−β1) g_t, whose sign is the step
@@ -336,13 +337,13 @@ class AdamW(Adam):
 
     @property
     def all_quantities(self) -> tuple[str, ...]:
-        return COMMON_QUANTITIES + self.quantities + ("decay",)
+        return COMMON_QUANTITIES + self.quantities + ("decay", "adam_step")
 
     def _update(self, params, state, t, lr, grad_fn):
         g = grad_fn(params)
         decayed = params * (1 - lr * self.weight_decay)
         new, new_state, record = self._adam_step(decayed, state, t, lr, g)
-        return new, new_state, {**record, "decay": -lr * self.weight_decay * params}
+        return new, new_state, {**record, "decay": -lr * self.weight_decay * params, "adam_step": new - decayed}
 
 
 @dataclass(frozen=True)
