@@ -32,9 +32,11 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
+    Line,
     Square,
     ValueTracker,
     VGroup,
+    config,
     linear,
 )
 
@@ -52,7 +54,9 @@ from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector, pane
 from gdexplain.visual.vectors import HeadToTail, HeadToTailColors, HeadToTailLabels, HeadToTailVectors
 
 #: The map's largest size on the left of the frame (width, height), scene units.
-MAP_BOX = (7.9, 5.6)
+MAP_BOX = (7.3, 5.6)
+#: The map's box when the right-hand column holds wide formulas.
+NARROW_BOX = (6.4, 5.6)
 #: Padding around the drawn paths when a map shows only part of a surface, as a fraction of their span.
 VIEW_PAD = 0.12
 #: Left edge of the right-hand column (formulas, read-outs, charts).
@@ -99,6 +103,15 @@ def view_around(surface: Surface, paths: Sequence[np.ndarray], aspect: float = M
     return tuple(out)  # type: ignore[return-value]
 
 
+def overshoots(traj: Trajectory) -> bool:
+    """True when the run passes the nearest minimum on some axis (its offset from it changes sign)."""
+    target = nearest_minimum(traj.surface, traj.final)
+    if target is None:
+        return False
+    offset = np.sign(np.round(traj.positions - np.asarray(target), 9))
+    return bool(np.any((offset[:-1] * offset[1:]) < 0))
+
+
 def hops(traj: Trajectory, last: int) -> tuple[int, float]:
     """Over the last ``last`` steps: how many different points were visited, and the farthest from the nearest minimum."""
     tail = traj.positions[-last:]
@@ -133,11 +146,19 @@ class VariantScene(ExplainerScene):
 
     def map_of(self, surface: Surface, *trajs: Trajectory, box: tuple[float, float] = MAP_BOX) -> ContourMap:
         """The part of ``surface`` the runs visit (all of it without runs), as large as ``box`` allows, left of centre."""
-        (x0, x1), (y0, y1) = view_around(surface, [t.positions for t in trajs])
+        (x0, x1), (y0, y1) = view_around(surface, [t.positions for t in trajs], box[0] / box[1])
         height = min(box[1], box[0] * (y1 - y0) / (x1 - x0))
         cmap = ContourMap(surface, height=height, x_range=(x0, x1), y_range=(y0, y1))
         cmap.to_edge(LEFT, buff=0.6).set_y(-0.4)
         return cmap
+
+    def fit_column(self, mob):
+        """Shrink ``mob`` (right-aligned) if it would reach into the map on its left (:attr:`cmap`); returns ``mob``."""
+        room = config.frame_width / 2 - 0.3 - (self.cmap.get_right()[0] + 0.3)
+        if mob.width > room:
+            right = mob.get_right()
+            mob.scale(room / mob.width).move_to(right, aligned_edge=RIGHT)
+        return mob
 
     def readout(self, name: str, rows: list[tuple[str, str]], colors: dict[str, str] | None = None, min_width: float = 4.6) -> Readout:
         """A read-out panel of ``rows``, remembered in :attr:`shown` under ``name``."""
@@ -146,7 +167,7 @@ class VariantScene(ExplainerScene):
 
     def swap(self, old: Readout, name: str, rows: list[tuple[str, str]], colors: dict[str, str] | None = None) -> None:
         """Replace ``old`` in place with a read-out of new rows (between plays: text is never morphed)."""
-        old.become(self.readout(name, rows, colors).align_to(old, UP).align_to(old, RIGHT))
+        old.become(self.fit_column(self.readout(name, rows, colors).align_to(old, UP).align_to(old, RIGHT)))
 
     # --- races ----------------------------------------------------------------------------------
 
@@ -265,7 +286,7 @@ class LionScene(VariantScene):
         q = traj.quantity
         scale = arrow_scale([np.linalg.norm(q("c")[t]) * unit for t in range(1, SLOW_STEPS + 1)], want=1.0)
         note = ScaleNote(scale, "m, g and c arrows").next_to(cmap, DOWN, buff=0.1).align_to(cmap, LEFT)
-        readout = self.readout("lion", lion_rows(traj, 1, 0)).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
+        readout = self.fit_column(self.readout("lion", lion_rows(traj, 1, 0)).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT))
         self.trail = VGroup()
         for t in range(1, SLOW_STEPS + 1):
             here, there = traj.positions[t - 1], traj.positions[t]
@@ -274,7 +295,7 @@ class LionScene(VariantScene):
                 lambda p, o=here: cmap.c2p(o) + scale * (cmap.c2p(p) - cmap.c2p(o)),
                 HeadToTailLabels("−m", "β₁·(−m)", "−(1−β₁)g" if np.any(q("m")[t - 1]) else "−c = −(1−β₁)g", "−c"),
                 HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.HIGHLIGHT),
-                label_size=20,
+                label_size=18,
                 ghost=False,
             )
             self.picture = picture
@@ -338,9 +359,9 @@ class LionScene(VariantScene):
         (xa, xb, _), (ya, yb, _) = cmap.axes.x_range, cmap.axes.y_range
         lines = VGroup()
         for x in x0 + lr * np.arange(np.ceil((xa - x0) / lr), np.floor((xb - x0) / lr) + 1):
-            lines.add(DashedLine(cmap.c2p((x, ya)), cmap.c2p((x, yb)), stroke_width=1, color=theme.TEXT, stroke_opacity=0.35, dash_length=0.05))
+            lines.add(Line(cmap.c2p((x, ya)), cmap.c2p((x, yb)), stroke_width=1, color=theme.TEXT, stroke_opacity=0.3))
         for y in y0 + lr * np.arange(np.ceil((ya - y0) / lr), np.floor((yb - y0) / lr) + 1):
-            lines.add(DashedLine(cmap.c2p((xa, y)), cmap.c2p((xb, y)), stroke_width=1, color=theme.TEXT, stroke_opacity=0.35, dash_length=0.05))
+            lines.add(Line(cmap.c2p((xa, y)), cmap.c2p((xb, y)), stroke_width=1, color=theme.TEXT, stroke_opacity=0.3))
         return lines
 
     def grid_and_run(self) -> None:
@@ -354,10 +375,13 @@ class LionScene(VariantScene):
         rest = PathTrail([cmap.c2p(p) for p in traj.positions[SLOW_STEPS:]], dots=True)
         last = min(10, traj.steps)
         n_points, far = hops(traj, last)
+        readout = self.part[2]
         with self.narrate(
-            f"Here are all {traj.steps} steps. The momentum in c carries the ball past the bottom and back, always along the diagonals of the grid."
+            f"Here are all {traj.steps} steps, always along the diagonals of the grid."
+            + (" The momentum in c carries the ball past the bottom before it turns." if overshoots(traj) else "")
         ):
             self.play(Create(rest), self.ball.animate.move_to(cmap.c2p(traj.positions[-1])), run_time=min(6.0, 0.15 * traj.steps + 1))
+            self.swap(readout, "lion", lion_rows(traj, traj.steps, 2))
         settle = (
             f"With a fixed alpha Lion never settles: over the last {last} steps it hops between {n_points} grid points, "
             f"at most {fmt(far, 3)} from the minimum. In practice its learning rate is decayed, and it is set three to ten times smaller than Adam's."
@@ -375,9 +399,9 @@ class LionScene(VariantScene):
         adam_opt = adam.optimizer
         runners = self.runners(cmap, [("Lion", lion, theme.method_color("lion")), ("Adam", adam, theme.method_color("adam"))])
         title = self.heading("Lion next to Adam")
-        legend = self.legend(runners, [f"α = {fmt(s['lr'])}", f"α = {fmt(s['adam_lr'])}"]).to_corner(UR, buff=0.35)
+        legend = self.fit_column(self.legend(runners, [f"α = {fmt(s['lr'])}", f"α = {fmt(s['adam_lr'])}"]).to_corner(UR, buff=0.35))
         memory = self.memory_panel([("Lion", self.opt, runners[0].color), ("Adam", adam_opt, runners[1].color)], surface.dim)
-        memory.next_to(legend, DOWN, buff=0.3).align_to(legend, RIGHT)
+        self.fit_column(memory.next_to(legend, DOWN, buff=0.3).align_to(legend, RIGHT))
         chart = self.race_chart(runners, s["compare_steps"]).to_corner(DOWN + RIGHT, buff=0.45)
         lion_buf, adam_buf = (memory_buffers(o, surface.dim) for o in (self.opt, adam_opt))
         with self.narrate(
@@ -390,16 +414,14 @@ class LionScene(VariantScene):
             self.play(FadeIn(chart), run_time=0.5)
             self.play_race(runners, chart, seconds=min(10.0, max(4.0, s["compare_steps"] / 8)))
         with self.narrate("Lion: a blend of momentum and gradient, reduced to its signs. Every step has the same size; only its direction is learned."):
-            self.wait(2)
-            self.clear_screen()
+            pass
 
     def memory_panel(self, methods: Sequence[tuple[str, Optimizer, str]], dim: int) -> VGroup:
         """Per method, the arrays it keeps for each parameter (from the core's initial state)."""
         rows = []
         for name, opt, _ in methods:
             buffers = memory_buffers(opt, dim)
-            per = "number" if len(buffers) == 1 else "numbers"
-            rows.append((f"{name} keeps", f"{', '.join(buffers)}: {len(buffers)} {per} per weight"))
+            rows.append((f"{name} keeps", f"{', '.join(buffers)}  ({len(buffers)} per weight)"))
         return self.readout("memory", rows, colors={f"{name} keeps": color for name, _, color in methods}, min_width=3.4)
 
 
@@ -444,9 +466,9 @@ class LookaheadScene(VariantScene):
         start = cmap.c2p(traj.positions[0])
         slow_ball = Ball(0.17, slow_color).move_to(start)
         fast_ball = Ball(0.1, fast_color).move_to(start)
-        legend = Legend([("fast θ", fast_color, f"{inner}, α = {fmt(s['lr'])}"), ("slow φ", slow_color, f"moves {fmt(alpha)} of the way every {k} steps")])
-        legend.next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
-        readout = self.readout("lookahead", cycle_rows(traj, 0, inner)).next_to(legend, DOWN, buff=0.3).align_to(rule, RIGHT)
+        legend = Legend([("fast θ", fast_color, f"{inner}, lr = {fmt(s['lr'])}"), ("slow φ", slow_color, f"every {k} steps, α = {fmt(alpha)}")])
+        self.fit_column(legend.next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT))
+        readout = self.fit_column(self.readout("lookahead", cycle_rows(traj, 0, inner)).next_to(legend, DOWN, buff=0.3).align_to(rule, RIGHT))
         self.add(cmap)
         with self.narrate(
             f"Lookahead is not a new step rule: it wraps one. Here the inner method is {inner}. "
@@ -565,8 +587,7 @@ class LookaheadScene(VariantScene):
             else "Here the slow weights' caution costs more than it saves: halving every cycle slows the way down."
         )
         with self.narrate(verdict + " Lookahead costs one more copy of the weights and no extra gradient."):
-            self.wait(2)
-            self.clear_screen()
+            pass
 
 
 # --- Adam's variants: AdamW, NAdam, RAdam --------------------------------------------------------
@@ -648,12 +669,14 @@ class AdamVariants(VariantScene):
         l2 = run(make_optimizer("adam", lr=lr, weight_decay=lam), surface, s["start"], s["steps"])
         w = run(make_optimizer("adamw", lr=lr, weight_decay=lam), surface, s["start"], s["steps"])
         self.add(cmap := self.map_of(surface, l2, w))
+        self.cmap = cmap
         title = self.heading("AdamW: decay the weights, not the gradient")
         l2_color, w_color = theme.method_color("adam"), theme.method_color("adamw")
         panels = VGroup(
             VGroup(theme.label("Adam + L2", size=theme.SMALL_SIZE, color=l2_color), FormulaPanel(L2_RULE, font_size=28)).arrange(DOWN, aligned_edge=LEFT, buff=0.1),
             VGroup(theme.label("AdamW", size=theme.SMALL_SIZE, color=w_color), FormulaPanel(ADAMW_RULE, font_size=28)).arrange(DOWN, aligned_edge=LEFT, buff=0.1),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).to_corner(UR, buff=0.35).shift(0.5 * DOWN)
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).to_corner(UR, buff=0.35).shift(0.75 * DOWN)
+        self.fit_column(panels)
         with self.narrate(
             "Weight decay pulls every weight toward zero, to keep a model simple. With Adam there are two places to put it: "
             "inside the gradient, as an L2 penalty, or outside, as a shrink of the weights themselves. That second way is AdamW."
@@ -667,7 +690,7 @@ class AdamVariants(VariantScene):
         ):
             self.play(panels[0][1].light({"g": DECAY_COLOR}), panels[1][1].light({"decay": DECAY_COLOR}), run_time=0.8)
         runners = self.runners(cmap, [("Adam + L2", l2, l2_color), ("AdamW", w, w_color)])
-        legend = self.legend(runners, [f"α = {fmt(lr)}, λ = {fmt(lam)}"] * 2).next_to(panels, DOWN, buff=0.3).align_to(panels, LEFT)
+        legend = self.fit_column(self.legend(runners, [f"α = {fmt(lr)}, λ = {fmt(lam)}"] * 2).next_to(panels, DOWN, buff=0.3).align_to(panels, RIGHT))
         with self.narrate(f"Both from the same start, with alpha {fmt(lr)} and lambda {fmt(lam)}, for {s['steps']} steps."):
             self.play(FadeIn(legend), *(FadeIn(r.ball) for r in runners), panels[0][1].light({}), panels[1][1].light({}), run_time=0.6)
             self.play_race(runners, None, seconds=min(8.0, max(4.0, s["steps"] / 25)))
@@ -683,15 +706,14 @@ class AdamVariants(VariantScene):
         ):
             self.play(FadeIn(ends), run_time=0.8)
         readout = self.readout("adamw", decay_rows(l2, w), colors={"Adam + L2": l2_color, "AdamW": w_color})
-        readout.next_to(legend, DOWN, buff=0.25).align_to(panels, LEFT)
+        self.fit_column(readout.to_corner(UR, buff=0.35).shift(0.5 * DOWN))
         with self.narrate(
             "Why? With L2, the run stops where the slope of the loss cancels lambda theta: the gradient g becomes almost zero. "
             "AdamW stops where its Adam step, about alpha per coordinate at most, just cancels the shrink. "
             "The decay no longer depends on how steep the loss is, which is what decoupled means."
         ):
-            self.play(FadeIn(readout), run_time=0.6)
-        with self.narrate("Next, NAdam."):
-            self.clear_screen()
+            self.play(FadeOut(panels), run_time=0.5)
+            self.play(FadeIn(readout), legend.animate.next_to(readout, DOWN, buff=0.3).align_to(readout, RIGHT), run_time=0.6)
 
     def end_label(self, cmap: ContourMap, point: np.ndarray, color: str) -> VGroup:
         """A ring at a run's end point with its coordinates beside it (kept inside the map)."""
@@ -709,15 +731,15 @@ class AdamVariants(VariantScene):
         lr, steps = s["nadam_lr"], s["nadam_steps"]
         nadam = run(make_optimizer("nadam", lr=lr), surface, None, steps)
         adam = run(make_optimizer("adam", lr=lr), surface, None, steps)
-        cmap = self.map_of(surface, nadam, adam)
+        cmap = self.cmap = self.map_of(surface, nadam, adam, box=NARROW_BOX)
         title = self.heading("NAdam: Nesterov's look-ahead inside Adam")
-        rule = FormulaPanel(NADAM_RULE, font_size=28).to_corner(UR, buff=0.35).shift(0.5 * DOWN)
+        rule = self.fit_column(FormulaPanel(NADAM_RULE, font_size=28).to_corner(UR, buff=0.35).shift(0.5 * DOWN))
         with self.narrate(
             "NAdam borrows Nesterov's idea: use the momentum of the next step now. Its step has two parts: "
             "the momentum m, weighted by next step's factor mu t plus one, and the fresh gradient, once more on its own."
         ):
-            self.add(cmap)
-            self.play(FadeIn(title), FadeIn(rule), run_time=1.0)
+            self.clear_screen()
+            self.play(FadeIn(cmap), FadeIn(title), FadeIn(rule), run_time=1.0)
             self.play(rule.light({"mom": theme.VELOCITY, "grad": theme.GRADIENT}), run_time=0.6)
         t, axis = braking_step(nadam)
         q = nadam.quantity
@@ -725,17 +747,17 @@ class AdamVariants(VariantScene):
         trail = PathTrail([cmap.c2p(p) for p in nadam.positions[:t]], color=theme.method_color("nadam"), dots=True)
         ball = Ball(0.12, theme.method_color("nadam")).move_to(cmap.c2p(here))
         unit = cmap.axes.x_axis.get_unit_size()
-        scale = arrow_scale([np.linalg.norm(q("delta")[t]) * unit], want=1.4)
+        scale = arrow_scale([np.linalg.norm(q("delta")[t]) * unit], want=1.0)
         picture = HeadToTail(
             HeadToTailVectors(origin=here, previous=q("momentum_step")[t], decay=1.0, added=q("grad_step")[t]),
             lambda p, o=here: cmap.c2p(o) + scale * (cmap.c2p(p) - cmap.c2p(o)),
-            HeadToTailLabels("momentum part", "momentum part", "gradient part", "step"),
+            HeadToTailLabels("momentum", "momentum", "gradient", "step"),
             HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.STEP),
             label_size=18,
             ghost=scale == 1,
         )
         note = ScaleNote(scale, "arrows").next_to(cmap, DOWN, buff=0.1).align_to(cmap, LEFT)
-        readout = self.readout("nadam", nadam_rows(nadam, t)).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
+        readout = self.fit_column(self.readout("nadam", nadam_rows(nadam, t)).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT))
         name = nadam.surface.coords[axis]
         mom_dir, grad_dir = (("+" if v > 0 else "−") + name for v in (q("momentum_step")[t, axis], q("grad_step")[t, axis]))
         with self.narrate(
@@ -753,8 +775,6 @@ class AdamVariants(VariantScene):
             self.play(FadeOut(VGroup(picture, trail, ball, note, readout)), FadeIn(legend), FadeIn(chart),
                       *(FadeIn(r.ball) for r in runners), rule.light({}), run_time=0.8)
             self.play_race(runners, chart, seconds=min(8.0, max(4.0, steps / 8)))
-        with self.narrate("Next, RAdam."):
-            self.clear_screen()
 
     # --- RAdam ----------------------------------------------------------------------------------
 
@@ -764,9 +784,9 @@ class AdamVariants(VariantScene):
         lr, b2, steps = s["radam_lr"], s["radam_beta2"], s["radam_steps"]
         radam = run(make_optimizer("radam", lr=lr, beta2=b2), surface, None, steps)
         adam = run(make_optimizer("adam", lr=lr, beta2=b2), surface, None, steps)
-        cmap = self.map_of(surface, radam, adam)
+        cmap = self.cmap = self.map_of(surface, radam, adam, box=NARROW_BOX)
         title = self.heading("RAdam: adapt only when v̂ can be trusted")
-        rule = FormulaPanel(RADAM_RULE, font_size=26).to_corner(UR, buff=0.35).shift(0.5 * DOWN)
+        rule = self.fit_column(FormulaPanel(RADAM_RULE, font_size=26).to_corner(UR, buff=0.35).shift(0.5 * DOWN))
         rect = radam.quantity("rect")
         chart = StepChart(radam.steps, 1.0, title="rectification r_t", width=4.4, height=1.9)
         chart.to_corner(DOWN + RIGHT, buff=0.5)
@@ -778,8 +798,8 @@ class AdamVariants(VariantScene):
             f"Adam's v hat after one or two gradients is a poor estimate, yet Adam divides by it from the first step. "
             f"RAdam measures how many gradients v hat is really made of, rho t, and while rho t is at most 5 it does not divide at all."
         ):
-            self.add(cmap)
-            self.play(FadeIn(title), FadeIn(rule), run_time=1.0)
+            self.clear_screen()
+            self.play(FadeIn(cmap), FadeIn(title), FadeIn(rule), run_time=1.0)
             self.play(rule.light({"rho": theme.HIGHLIGHT, "off": theme.VELOCITY}), run_time=0.6)
         with self.narrate(
             f"With beta two = {fmt(b2)}, that is the first {off} steps: the rectification r t is 0 and the step is plain momentum. "
@@ -803,5 +823,4 @@ class AdamVariants(VariantScene):
                if first_r < first_a
                else "Here its first momentum steps are longer than Adam's: without the division their size is the gradient's, so RAdam wants a small alpha.")
         ):
-            self.wait(2)
-            self.clear_screen()
+            pass

@@ -66,9 +66,9 @@ def lion():
 @pytest.mark.render
 def test_lion_readouts_are_the_trace(lion):
     s = lion.settings
-    rows = trace_csv(s["surface"], "lion", s["lr"], 4, s["start"], beta1=s["beta1"], beta2=s["beta2"])
+    rows = trace_csv(s["surface"], "lion", s["lr"], s["steps"], s["start"], beta1=s["beta1"], beta2=s["beta2"])
     full = [r for r in lion.shown["lion"] if len(r) == 7]  # the read-out once the step and new m are shown
-    assert [int(dict(r)["t"]) for r in full] == [1, 2, 3]
+    assert [int(dict(r)["t"]) for r in full] == [1, 2, 3, s["steps"]]
     for r in full:
         shown = dict(r)
         t = int(shown["t"])
@@ -88,8 +88,9 @@ def test_lion_memory_is_the_state_the_trace_starts_with(lion):
     for name, key in (("lion", "Lion keeps"), ("adam", "Adam keeps")):
         row0 = trace_csv(s["surface"], name, s["lr"], 1, s["start"])[0]
         state = sorted({k.rsplit("_", 1)[0] for k, v in row0.items() if v is not None and k.endswith("_x")} - {"x", "grad"})
-        assert memory[key].split(":")[0].split(", ") == state
-        assert int(memory[key].split(": ")[1].split()[0]) == len(state)
+        names, count = memory[key].split("(")
+        assert names.strip().split(", ") == state
+        assert int(count.split()[0]) == len(state)
 
 
 @pytest.mark.render
