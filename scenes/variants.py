@@ -34,6 +34,7 @@ from manim import (
     GrowArrow,
     Line,
     Square,
+    Text,
     ValueTracker,
     VGroup,
     config,
@@ -101,6 +102,11 @@ def view_around(surface: Surface, paths: Sequence[np.ndarray], aspect: float = M
             a, b = max(lo, min(a, b - want)), min(hi, max(b, a + want))
             out[i] = (a, b)
     return tuple(out)  # type: ignore[return-value]
+
+
+def tick_labels(cmap: ContourMap) -> list[Text]:
+    """The numbers along a map's axes (what arrow labels drawn on the map must not cover)."""
+    return [m for m in cmap.axes.submobjects if isinstance(m, Text)]
 
 
 def overshoots(traj: Trajectory) -> bool:
@@ -297,7 +303,7 @@ class LionScene(VariantScene):
                 HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.HIGHLIGHT),
                 label_size=18,
                 ghost=False,
-            )
+            ).avoid(tick_labels(cmap))
             self.picture = picture
             first = t == 1
             with self.narrate(
@@ -755,7 +761,7 @@ class AdamVariants(VariantScene):
             HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.STEP),
             label_size=18,
             ghost=scale == 1,
-        )
+        ).avoid(tick_labels(cmap))
         note = ScaleNote(scale, "arrows").next_to(cmap, DOWN, buff=0.1).align_to(cmap, LEFT)
         readout = self.fit_column(self.readout("nadam", nadam_rows(nadam, t)).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT))
         name = nadam.surface.coords[axis]

@@ -38,3 +38,23 @@ def test_keep_in_frame_shifts_the_least_needed():
     assert inside(label)
     assert abs(label.get_right()[0] - (config.frame_width / 2 - 0.15)) < 1e-9
     assert abs(label.width - width) < 1e-12
+
+
+def test_head_to_tail_labels_avoid_obstacles_and_each_other():
+    from manim import RIGHT, Square
+
+    from gdexplain.visual.vectors import HeadToTail, HeadToTailLabels, HeadToTailVectors, _overlap
+
+    vectors = HeadToTailVectors(origin=[0.0, 0.0], previous=[0.0, 1.0], decay=0.9, added=[0.2, 1.0])
+    picture = HeadToTail(vectors, lambda p: np.array([p[0], p[1], 0.0]), HeadToTailLabels("v", "β·v", "−α·g", "new v"), ghost=False)
+    added_label = picture.added_arrow[1]
+    blocker = Square(0.5).move_to(added_label.get_center())  # sits exactly where the label went
+    picture.avoid([blocker])
+    assert not _overlap(picture.added_arrow[1], blocker)
+    assert not _overlap(picture.added_arrow[1], picture.decayed_arrow[1])
+    assert not _overlap(picture.total_arrow[1], picture.added_arrow[1])
+    # nothing in the way: a label stays where label_arrow put it
+    again = HeadToTail(vectors, lambda p: np.array([p[0], p[1], 0.0]), HeadToTailLabels("v", "β·v", "−α·g", "new v"), ghost=False)
+    before = again.previous_arrow[1].get_center().copy()
+    again.avoid([Square(0.2).shift(10 * RIGHT)])
+    assert np.allclose(again.previous_arrow[1].get_center(), before)

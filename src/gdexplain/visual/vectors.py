@@ -26,7 +26,7 @@ the true landing point ``origin + decay·previous + added``; with
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,6 +213,39 @@ class HeadToTail(VGroup):
     def clear(self) -> Animation:
         """Fade out everything shown so far."""
         return FadeOut(VGroup(*self.submobjects))
+
+    def avoid(self, obstacles: Sequence[Mobject]) -> "HeadToTail":
+        """Move each label that would overlap ``obstacles`` (a map's tick labels …) or a label shown with it.
+
+        A label tries its own side of its arrow, then the other side, then
+        both again further out, and keeps the first free place (or the last
+        tried). The stored vector's label is never on screen with its decayed
+        copy's, so those two are not checked against each other.
+        """
+        seen_with = {
+            "previous": (),
+            "decayed": (),
+            "added": (self.decayed_arrow[1],),
+            "total": (self.decayed_arrow[1], self.added_arrow[1]),
+        }
+        pairs = {"previous": (self.previous_arrow, 1), "decayed": (self.decayed_arrow, 1), "added": (self.added_arrow, 1), "total": (self.total_arrow, -1)}
+        for name, (pair, side) in pairs.items():
+            arrow, label = pair
+            if not arrow.has_points():
+                continue
+            others = [*obstacles, *seen_with[name]]
+            for s, buff in ((side, 0.15), (-side, 0.15), (side, 0.4), (-side, 0.4)):
+                label_arrow(arrow, label, side=s, buff=buff)
+                if not any(_overlap(label, o) for o in others):
+                    break
+        return self
+
+
+def _overlap(a: Mobject, b: Mobject, tolerance: float = 0.03) -> bool:
+    """True when the bounding boxes of ``a`` and ``b`` overlap by more than ``tolerance`` both ways."""
+    (al, ab), (ar, at) = a.get_corner(np.array([-1.0, -1.0, 0.0]))[:2], a.get_corner(np.array([1.0, 1.0, 0.0]))[:2]
+    (bl, bb), (br, bt) = b.get_corner(np.array([-1.0, -1.0, 0.0]))[:2], b.get_corner(np.array([1.0, 1.0, 0.0]))[:2]
+    return min(ar, br) - max(al, bl) > tolerance and min(at, bt) - max(ab, bb) > tolerance
 
 
 def arrows_of(picture: HeadToTail) -> dict[str, Mobject]:
