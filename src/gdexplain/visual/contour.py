@@ -96,7 +96,7 @@ class ContourMap(Group):
             for v in ticks:
                 if axis is self.axes.y_axis and abs(v) < 1e-12 and lo < 0 < self.axes.x_axis.x_range[1]:
                     continue  # the x axis already labels the origin
-                text = theme.label(f"{v:g}".replace("-", "\u2212"), size=16, color=theme.MUTED)
+                text = theme.label(f"{v + 0.0:g}".replace("-", "\u2212"), size=16, color=theme.MUTED)  # + 0.0: never "−0"
                 text.next_to(axis.n2p(v), direction, buff=0.12)
                 self.axes.add(text)
 
