@@ -43,7 +43,8 @@ def numbers(text: str) -> list[float]:
     return [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text.replace("\u2212", "-"))]
 
 
-def close(shown: str, expected, rel: float = 2e-3, abs_: float = 6e-4) -> None:
+def close(shown: str, expected, rel: float = 5.01e-3, abs_: float = 6e-4) -> None:
+    """The numbers shown (rounded to 3 significant digits: at most half a unit of the last one off) are the expected ones."""
     assert numbers(shown) == pytest.approx(list(np.atleast_1d(expected)), rel=rel, abs=abs_), (shown, expected)
 
 
