@@ -48,7 +48,7 @@ from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
 from gdexplain.visual.charts import ClippedPath, LossChart, StepChart
-from gdexplain.visual.contour import ContourMap
+from gdexplain.visual.contour import ContourMap, nice_step
 from gdexplain.visual.legend import Legend
 from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_scale, label_arrow, vector_arrow
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector, panel_behind
@@ -101,7 +101,18 @@ def view_around(surface: Surface, paths: Sequence[np.ndarray], aspect: float = M
             a, b = max(lo, centre - want / 2), min(hi, centre + want / 2)
             a, b = max(lo, min(a, b - want)), min(hi, max(b, a + want))
             out[i] = (a, b)
-    return tuple(out)  # type: ignore[return-value]
+    return tuple(_whole_last_tick(a, b) for a, b in out)  # type: ignore[return-value]
+
+
+def _whole_last_tick(lo: float, hi: float) -> tuple[float, float]:
+    """Move ``hi`` up to the next tick when the map would label that tick past its end."""
+    for _ in range(4):  # a new end can change the tick step; settle in a few rounds
+        step = nice_step(hi - lo)
+        nxt = float(np.ceil(hi / step - 1e-9) * step)
+        if not hi + 1e-9 < nxt < hi + step / 2:  # the map labels ticks up to hi + step/2
+            break
+        hi = nxt
+    return lo, hi
 
 
 def tick_labels(cmap: ContourMap) -> list[Text]:
