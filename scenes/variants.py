@@ -15,7 +15,6 @@ Every read-out a scene shows is also kept in :attr:`VariantScene.shown`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from manim import (
@@ -35,10 +34,8 @@ from manim import (
     Line,
     Square,
     Text,
-    ValueTracker,
     VGroup,
     config,
-    linear,
 )
 
 from gdexplain.core.optimizers import Optimizer, make_optimizer
@@ -47,11 +44,14 @@ from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.charts import ClippedPath, LossChart, StepChart
-from gdexplain.visual.contour import ContourMap, nice_step
+from gdexplain.visual.charts import Chart
+from gdexplain.visual.contour import ContourMap
+from gdexplain.visual.framing import framed_map, map_view
+from gdexplain.visual.map_race import Lane, MapRace
 from gdexplain.visual.legend import Legend
-from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_scale, label_arrow, vector_arrow
-from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector, panel_behind
+from gdexplain.visual.marks import Ball, ScaleNote, arrow_scale, vector_arrow
+from gdexplain.visual.paths import PathTrail
+from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
 from gdexplain.visual.vectors import HeadToTail, HeadToTailColors, HeadToTailLabels, HeadToTailVectors
 
 #: The map's largest size on the left of the frame (width, height), scene units.
@@ -101,18 +101,7 @@ def view_around(surface: Surface, paths: Sequence[np.ndarray], aspect: float = M
             a, b = max(lo, centre - want / 2), min(hi, centre + want / 2)
             a, b = max(lo, min(a, b - want)), min(hi, max(b, a + want))
             out[i] = (a, b)
-    return tuple(_whole_last_tick(a, b) for a, b in out)  # type: ignore[return-value]
-
-
-def _whole_last_tick(lo: float, hi: float) -> tuple[float, float]:
-    """Move ``hi`` up to the next tick when the map would label that tick past its end."""
-    for _ in range(4):  # a new end can change the tick step; settle in a few rounds
-        step = nice_step(hi - lo)
-        nxt = float(np.ceil(hi / step - 1e-9) * step)
-        if not hi + 1e-9 < nxt < hi + step / 2:  # the map labels ticks up to hi + step/2
-            break
-        hi = nxt
-    return lo, hi
+    return tuple(out)  # type: ignore[return-value]
 
 
 def tick_labels(cmap: ContourMap) -> list[Text]:
@@ -138,17 +127,6 @@ def hops(traj: Trajectory, last: int) -> tuple[int, float]:
     return len(points), far
 
 
-@dataclass
-class Runner:
-    """One ball in a race on a map: its trajectory, colour, drawn path and ball."""
-
-    label: str
-    traj: Trajectory
-    color: str
-    path: ClippedPath
-    ball: Ball
-
-
 class VariantScene(ExplainerScene):
     """What the three scenes share: a title, a map on the left, read-outs on the right, races."""
 
@@ -163,9 +141,12 @@ class VariantScene(ExplainerScene):
 
     def map_of(self, surface: Surface, *trajs: Trajectory, box: tuple[float, float] = MAP_BOX) -> ContourMap:
         """The part of ``surface`` the runs visit (all of it without runs), as large as ``box`` allows, left of centre."""
-        (x0, x1), (y0, y1) = view_around(surface, [t.positions for t in trajs], box[0] / box[1])
-        height = min(box[1], box[0] * (y1 - y0) / (x1 - x0))
-        cmap = ContourMap(surface, height=height, x_range=(x0, x1), y_range=(y0, y1))
+        paths = [t.positions for t in trajs]
+        if paths:
+            ranges = map_view(surface, np.vstack(paths), base=view_around(surface, paths, box[0] / box[1]))
+        else:
+            ranges = view_around(surface, paths)
+        cmap = framed_map(surface, ranges, box)
         cmap.to_edge(LEFT, buff=0.6).set_y(-0.4)
         return cmap
 
@@ -188,52 +169,29 @@ class VariantScene(ExplainerScene):
 
     # --- races ----------------------------------------------------------------------------------
 
-    def runners(self, cmap: ContourMap, runs: Sequence[tuple[str, Trajectory, str]]) -> list[Runner]:
-        """Balls and (empty) paths for ``(label, trajectory, colour)`` runs, on ``cmap``."""
-        box = tuple(tuple(r) for r in (cmap.axes.x_range[:2], cmap.axes.y_range[:2]))
-        out = []
-        for i, (label, traj, color) in enumerate(runs):
-            path = ClippedPath(traj.positions, cmap.c2p, box, color=color, stroke_width=3.5)
-            path.set_progress(0)
-            ball = Ball(0.13 if i == 0 else 0.1, color).move_to(cmap.c2p(traj.positions[0]))
-            out.append(Runner(label, traj, color, path, ball))
-        return out
+    def race_on(self, cmap: ContourMap, runs: Sequence[tuple[str, Trajectory, str]]) -> MapRace:
+        """A race of ``(label, trajectory, colour)`` runs on ``cmap``, every ball at its start (the first one larger)."""
+        lanes = [Lane(label, color, traj, radius=0.13 if i == 0 else 0.1) for i, (label, traj, color) in enumerate(runs)]
+        return MapRace.on_map(cmap, lanes, stroke_width=3.5)
 
-    def race_chart(self, runners: Sequence[Runner], steps: int) -> LossChart:
-        """A log-scale loss chart of the runners, above the known minimum when the surface has one."""
-        surface = runners[0].traj.surface
+    def race_chart(self, race: MapRace, steps: int) -> Chart:
+        """A log-scale loss chart of the race's lanes, above the known minimum when the surface has one."""
+        surface = race.lanes[0].traj.surface
         floor = float(surface.value(surface.global_minimum)) if surface.global_minimum is not None else None
-        chart = LossChart({r.label: r.traj.losses for r in runners}, {r.label: r.color for r in runners}, steps,
-                          log=True, floor=floor, floor_label="the minimum", width=4.6, height=2.2)
+        chart = Chart({l.label: l.traj.losses for l in race.lanes}, {l.label: l.color for l in race.lanes}, steps,
+                      log=True, floor=floor, floor_label="the minimum", width=4.6, height=2.2)
         chart.set_progress(0)
         return chart
 
-    def play_race(self, runners: Sequence[Runner], chart: LossChart | None, seconds: float) -> None:
-        """Move every ball along its recorded path (and the chart with them), in one play."""
-        clock = ValueTracker(0.0)
-        end = max(r.traj.steps for r in runners)
-
-        def follow(_):
-            k = clock.get_value()
-            for r in runners:
-                r.path.set_progress(k)
-                r.ball.move_to(r.path.head(k)[0])
-            if chart is not None:
-                chart.set_progress(k)
-
-        moving = VGroup(*(r.path for r in runners), *(r.ball for r in runners))
-        if chart is not None:
-            moving.add(chart)
-        moving.add_updater(follow)
-        self.add(moving)
-        self.play(clock.animate.set_value(end), run_time=seconds, rate_func=linear)
-        moving.clear_updaters()
-        follow(moving)
+    def play_race(self, race: MapRace, chart: Chart | None, seconds: float) -> None:
+        """Run the race's clock to its end (the chart drawing with it), in one play."""
+        on_step = (lambda k: chart.set_progress(k)) if chart is not None else None
+        self.play(race.advance(0, race.end, on_step=on_step, changing=[chart] if chart is not None else ()), run_time=seconds)
 
     @staticmethod
-    def legend(runners: Sequence[Runner], details: Sequence[str]) -> Legend:
-        """A legend row per runner with a muted detail (its settings)."""
-        return Legend([(r.label, r.color, d) for r, d in zip(runners, details)])
+    def legend(race: MapRace, details: Sequence[str]) -> Legend:
+        """A legend row per lane with a muted detail (its settings)."""
+        return Legend([(l.label, l.color, d) for l, d in zip(race.lanes, details)])
 
     def clear_screen(self, run_time: float = 0.8) -> None:
         """Fade out everything on screen."""
@@ -242,10 +200,10 @@ class VariantScene(ExplainerScene):
         self.clear()
 
 
-def finals_text(runners: Sequence[Runner]) -> str:
+def finals_text(lanes: Sequence[Lane]) -> str:
     """``Lion ends at loss 0.0012, Adam at 0.034`` from the trajectories."""
     parts = [f"{r.label} ends at loss {fmt(r.traj.final_loss)}" if i == 0 else f"{r.label} at {fmt(r.traj.final_loss)}"
-             for i, r in enumerate(runners)]
+             for i, r in enumerate(lanes)]
     return ", ".join(parts)
 
 
@@ -414,22 +372,22 @@ class LionScene(VariantScene):
         surface = self.traj.surface
         adam, lion = self.adam, self.lion_long
         adam_opt = adam.optimizer
-        runners = self.runners(cmap, [("Lion", lion, theme.method_color("lion")), ("Adam", adam, theme.method_color("adam"))])
+        race = self.race_on(cmap, [("Lion", lion, theme.method_color("lion")), ("Adam", adam, theme.method_color("adam"))])
         title = self.heading("Lion next to Adam")
-        legend = self.fit_column(self.legend(runners, [f"α = {fmt(s['lr'])}", f"α = {fmt(s['adam_lr'])}"]).to_corner(UR, buff=0.35))
-        memory = self.memory_panel([("Lion", self.opt, runners[0].color), ("Adam", adam_opt, runners[1].color)], surface.dim)
+        legend = self.fit_column(self.legend(race, [f"α = {fmt(s['lr'])}", f"α = {fmt(s['adam_lr'])}"]).to_corner(UR, buff=0.35))
+        memory = self.memory_panel([("Lion", self.opt, race.lanes[0].color), ("Adam", adam_opt, race.lanes[1].color)], surface.dim)
         self.fit_column(memory.next_to(legend, DOWN, buff=0.3).align_to(legend, RIGHT))
-        chart = self.race_chart(runners, s["compare_steps"]).to_corner(DOWN + RIGHT, buff=0.45)
+        chart = self.race_chart(race, s["compare_steps"]).to_corner(DOWN + RIGHT, buff=0.45)
         lion_buf, adam_buf = (memory_buffers(o, surface.dim) for o in (self.opt, adam_opt))
         with self.narrate(
             f"What does Lion save? Adam keeps {len(adam_buf)} numbers for every parameter, m and v. "
             f"Lion keeps {len(lion_buf)}, only m. For a model with a billion parameters that is a billion numbers less to store."
         ):
             self.play(FadeOut(self.leftover), run_time=0.8)
-            self.play(FadeIn(title), FadeIn(legend), FadeIn(memory), *(FadeIn(r.ball) for r in runners), run_time=1.0)
-        with self.narrate(f"Both from the same start, {s['compare_steps']} steps each. {finals_text(runners)}."):
+            self.play(FadeIn(title), FadeIn(legend), FadeIn(memory), FadeIn(race), run_time=1.0)
+        with self.narrate(f"Both from the same start, {s['compare_steps']} steps each. {finals_text(race.lanes)}."):
             self.play(FadeIn(chart), run_time=0.5)
-            self.play_race(runners, chart, seconds=min(10.0, max(4.0, s["compare_steps"] / 8)))
+            self.play_race(race, chart, seconds=min(10.0, max(4.0, s["compare_steps"] / 8)))
         with self.narrate("Lion: a blend of momentum and gradient, reduced to its signs. Every step has the same size; only its direction is learned."):
             pass
 
@@ -588,16 +546,16 @@ class LookaheadScene(VariantScene):
         surface = self.traj.surface
         inner_opt = self.opt.inner
         plain, wrapped = self.plain, self.wrapped
-        runners = self.runners(cmap, [(self.opt.title_with_inner, wrapped, theme.method_color("lookahead")),
+        race = self.race_on(cmap, [(self.opt.title_with_inner, wrapped, theme.method_color("lookahead")),
                                       (inner_opt.title, plain, theme.method_color(s["inner"]))])
         with self.narrate(f"Now Lookahead against plain {inner_opt.title}, same α, same start, {s['compare_steps']} steps each."):
             self.play(FadeOut(self.part), run_time=0.8)
             title = self.heading(f"Lookahead next to {inner_opt.title}")
-            legend = self.legend(runners, [f"k = {s['k']}, α = {fmt(s['alpha'])}", f"α = {fmt(s['lr'])}"]).to_corner(UR, buff=0.35)
-            chart = self.race_chart(runners, s["compare_steps"]).next_to(legend, DOWN, buff=0.6).align_to(legend, RIGHT)
-            self.play(FadeIn(title), FadeIn(legend), FadeIn(chart), *(FadeIn(r.ball) for r in runners), run_time=0.8)
-        with self.narrate(f"{finals_text(runners)}."):
-            self.play_race(runners, chart, seconds=min(10.0, max(4.0, s["compare_steps"] / 8)))
+            legend = self.legend(race, [f"k = {s['k']}, α = {fmt(s['alpha'])}", f"α = {fmt(s['lr'])}"]).to_corner(UR, buff=0.35)
+            chart = self.race_chart(race, s["compare_steps"]).next_to(legend, DOWN, buff=0.6).align_to(legend, RIGHT)
+            self.play(FadeIn(title), FadeIn(legend), FadeIn(chart), FadeIn(race), run_time=0.8)
+        with self.narrate(f"{finals_text(race.lanes)}."):
+            self.play_race(race, chart, seconds=min(10.0, max(4.0, s["compare_steps"] / 8)))
         verdict = (
             "Averaging the fast steps damps their swinging: the slow weights sit closer to the bottom."
             if wrapped.final_loss < plain.final_loss
@@ -706,13 +664,13 @@ class AdamVariants(VariantScene):
             f"{fmt(lr * lam)} of itself, each step, whatever the slope."
         ):
             self.play(panels[0][1].light({"g": DECAY_COLOR}), panels[1][1].light({"decay": DECAY_COLOR}), run_time=0.8)
-        runners = self.runners(cmap, [("Adam + L2", l2, l2_color), ("AdamW", w, w_color)])
-        legend = self.fit_column(self.legend(runners, [f"α = {fmt(lr)}, λ = {fmt(lam)}"] * 2).next_to(panels, DOWN, buff=0.3).align_to(panels, RIGHT))
+        race = self.race_on(cmap, [("Adam + L2", l2, l2_color), ("AdamW", w, w_color)])
+        legend = self.fit_column(self.legend(race, [f"α = {fmt(lr)}, λ = {fmt(lam)}"] * 2).next_to(panels, DOWN, buff=0.3).align_to(panels, RIGHT))
         with self.narrate(f"Both from the same start, with alpha {fmt(lr)} and lambda {fmt(lam)}, for {s['steps']} steps."):
-            self.play(FadeIn(legend), *(FadeIn(r.ball) for r in runners), panels[0][1].light({}), panels[1][1].light({}), run_time=0.6)
-            self.play_race(runners, None, seconds=min(8.0, max(4.0, s["steps"] / 25)))
+            self.play(FadeIn(legend), FadeIn(race), panels[0][1].light({}), panels[1][1].light({}), run_time=0.6)
+            self.play_race(race, None, seconds=min(8.0, max(4.0, s["steps"] / 25)))
         target = nearest_minimum(surface, l2.final)
-        ends = VGroup(*(self.end_label(cmap, r.traj.final, r.color) for r in runners))
+        ends = VGroup(*(self.end_label(cmap, r.traj.final, r.color) for r in race.lanes))
         near = (
             f", close to the minimum of the loss at {fmt_vector(target)}" if target is not None else ""
         )
@@ -785,13 +743,13 @@ class AdamVariants(VariantScene):
             self.play(picture.show_previous(), run_time=0.7)
             self.play(picture.add_new(), run_time=0.7)
             self.play(picture.show_total(), run_time=0.7)
-        runners = self.runners(cmap, [("NAdam", nadam, theme.method_color("nadam")), ("Adam", adam, theme.method_color("adam"))])
-        legend = self.legend(runners, [f"α = {fmt(lr)}"] * 2).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
-        chart = self.race_chart(runners, steps).to_corner(DOWN + RIGHT, buff=0.45)
-        with self.narrate(f"NAdam against Adam, same alpha, same start, {steps} steps. {finals_text(runners)}."):
+        race = self.race_on(cmap, [("NAdam", nadam, theme.method_color("nadam")), ("Adam", adam, theme.method_color("adam"))])
+        legend = self.legend(race, [f"α = {fmt(lr)}"] * 2).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
+        chart = self.race_chart(race, steps).to_corner(DOWN + RIGHT, buff=0.45)
+        with self.narrate(f"NAdam against Adam, same alpha, same start, {steps} steps. {finals_text(race.lanes)}."):
             self.play(FadeOut(VGroup(picture, trail, ball, note, readout)), FadeIn(legend), FadeIn(chart),
-                      *(FadeIn(r.ball) for r in runners), rule.light({}), run_time=0.8)
-            self.play_race(runners, chart, seconds=min(8.0, max(4.0, steps / 8)))
+                      FadeIn(race), rule.light({}), run_time=0.8)
+            self.play_race(race, chart, seconds=min(8.0, max(4.0, steps / 8)))
 
     # --- RAdam ----------------------------------------------------------------------------------
 
@@ -805,9 +763,9 @@ class AdamVariants(VariantScene):
         title = self.heading("RAdam: adapt only when v̂ can be trusted")
         rule = self.fit_column(FormulaPanel(RADAM_RULE, font_size=26).to_corner(UR, buff=0.35).shift(0.5 * DOWN))
         rect = radam.quantity("rect")
-        chart = StepChart(radam.steps, 1.0, title="rectification r_t", width=4.4, height=1.9)
+        chart = Chart({}, {}, radam.steps, title="rectification r_t", width=4.4, height=1.9, from_zero=True, y_max=1.0)
         chart.to_corner(DOWN + RIGHT, buff=0.5)
-        curve = chart.series(rect[1:], theme.method_color("radam"), start_step=1)
+        curve = chart.line(rect[1:], theme.method_color("radam"), start_step=1)
         off = rect_off_steps(radam)
         self.shown["radam"] = [[("off steps", str(off)), ("r first on", fmt(rect[off + 1]) if off < radam.steps else "—"),
                                 ("r last", fmt(rect[-1]))]]
@@ -825,17 +783,17 @@ class AdamVariants(VariantScene):
         ):
             self.play(FadeIn(chart), rule.light({"on": theme.method_color("radam")}), run_time=0.6)
             self.play(Create(curve), run_time=1.5)
-        runners = self.runners(cmap, [("RAdam", radam, theme.method_color("radam")), ("Adam", adam, theme.method_color("adam"))])
-        legend = self.legend(runners, [f"α = {fmt(lr)}, β₂ = {fmt(b2)}"] * 2).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
+        race = self.race_on(cmap, [("RAdam", radam, theme.method_color("radam")), ("Adam", adam, theme.method_color("adam"))])
+        legend = self.legend(race, [f"α = {fmt(lr)}, β₂ = {fmt(b2)}"] * 2).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
         first_r, first_a = (float(np.linalg.norm(t.quantity("delta")[1])) for t in (radam, adam))
         with self.narrate(
             f"On the map: Adam's first step is {fmt(first_a, 3)} long, alpha on every axis, trusting v hat from one gradient. "
             f"RAdam's first step is {fmt(first_r, 3)}, a momentum step sized by the gradient itself, and after step {off} its steps start small and grow."
         ):
-            self.play(FadeIn(legend), *(FadeIn(r.ball) for r in runners), rule.light({}), run_time=0.6)
-            self.play_race(runners, None, seconds=min(8.0, max(4.0, steps / 8)))
+            self.play(FadeIn(legend), FadeIn(race), rule.light({}), run_time=0.6)
+            self.play_race(race, None, seconds=min(8.0, max(4.0, steps / 8)))
         with self.narrate(
-            f"After {steps} steps: {finals_text(runners)}. "
+            f"After {steps} steps: {finals_text(race.lanes)}. "
             + ("RAdam spends its first steps carefully; in training a network from noisy mini-batches, that caution replaces a hand-tuned warm-up."
                if first_r < first_a
                else "Here its first momentum steps are longer than Adam's: without the division their size is the gradient's, so RAdam wants a small alpha.")

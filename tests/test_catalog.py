@@ -37,6 +37,7 @@ P = {
     "optimizers": Param("optimizers", "optimizers", ("gd",), "methods"),
     "point": Param("start", "point", (), "start"),
     "choice": Param("view", "choice", "contour", "view", choices=("contour", "3d")),
+    "choices": Param("overlays", "choices", (), "overlays", choices=("gradient", "squares")),
     "lrs": Param("lrs", "lrs", (), "rates"),
 }
 
@@ -50,6 +51,7 @@ GOOD = {
     "optimizers": [("gd,momentum, adam", ("gd", "momentum", "adam")), (["rmsprop"], ("rmsprop",)), ("gd,", ("gd",))],
     "point": [("1.5,-0.5", (1.5, -0.5)), (" 1 , 2 ", (1.0, 2.0)), ([1, 2], (1.0, 2.0)), ("3", (3.0,))],
     "choice": [("3d", "3d"), ("contour", "contour")],
+    "choices": [("gradient,squares", ("gradient", "squares")), (" squares ", ("squares",)), ("none", ()), ("", ())],
     "lrs": [("gd=0.1, adam=0.05", (("gd", 0.1), ("adam", 0.05))), ({"momentum": 0.2}, (("momentum", 0.2),)),
             ([("gd", "0.3")], (("gd", 0.3),))],
 }
@@ -69,6 +71,7 @@ BAD = {
     "point": [("1.5;2", "comma-separated numbers"), ("a,b", "comma-separated numbers"),
               ("", "comma-separated numbers"), (None, "comma-separated numbers")],
     "choice": [("2d", "unknown value for view"), ("", "unknown value for view")],
+    "choices": [("gradiant", "did you mean 'gradient'"), ("squares,squares", "twice")],
     "lrs": [("gd", "NAME=RATE"), ("=0.1", "NAME=RATE"), ("gdd=0.1", "did you mean 'gd'"), ("gd=fast", "must be a number"),
             ("gd=-1", "lr"), ("gd=0.1,gd=0.2", "twice")],
 }
