@@ -33,7 +33,6 @@ from manim import (
     GrowArrow,
     Line,
     Square,
-    Text,
     VGroup,
     config,
 )
@@ -42,6 +41,7 @@ from gdexplain.core.optimizers import Optimizer, make_optimizer
 from gdexplain.core.race import nearest_minimum
 from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
+from gdexplain import layout
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
 from gdexplain.visual.charts import Chart
@@ -102,11 +102,6 @@ def view_around(surface: Surface, paths: Sequence[np.ndarray], aspect: float = M
             a, b = max(lo, min(a, b - want)), min(hi, max(b, a + want))
             out[i] = (a, b)
     return tuple(out)  # type: ignore[return-value]
-
-
-def tick_labels(cmap: ContourMap) -> list[Text]:
-    """The numbers along a map's axes (what arrow labels drawn on the map must not cover)."""
-    return [m for m in cmap.axes.submobjects if isinstance(m, Text)]
 
 
 def overshoots(traj: Trajectory) -> bool:
@@ -272,7 +267,8 @@ class LionScene(VariantScene):
                 HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.HIGHLIGHT),
                 label_size=18,
                 ghost=False,
-            ).avoid(tick_labels(cmap))
+                avoid=layout.on_screen(self),
+            )
             self.picture = picture
             first = t == 1
             with self.narrate(
@@ -730,7 +726,8 @@ class AdamVariants(VariantScene):
             HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.STEP),
             label_size=18,
             ghost=scale == 1,
-        ).avoid(tick_labels(cmap))
+            avoid=[*layout.on_screen(self), ball],
+        )
         note = ScaleNote(scale, "arrows").next_to(cmap, DOWN, buff=0.1).align_to(cmap, LEFT)
         readout = self.fit_column(self.readout("nadam", nadam_rows(nadam, t)).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT))
         name = nadam.surface.coords[axis]
