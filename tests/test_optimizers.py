@@ -54,7 +54,7 @@ def ref_step(name: str, hp: dict, theta: list[float], st: dict, t: int, lr: floa
         if synced:
             slow = [p + hp["alpha"] * (f - p) for p, f in zip(slow, fast)]
             new = list(slow)
-        return new, {"inner": inner_st, "slow": slow}, {**rec, "slow": slow, "synced": float(synced)}
+        return new, {"inner": inner_st, "slow": slow}, {**rec, "slow": slow, "fast": fast, "synced": float(synced)}
 
     if name == "nesterov":
         beta, v0 = hp["beta"], get("velocity")
@@ -65,6 +65,10 @@ def ref_step(name: str, hp: dict, theta: list[float], st: dict, t: int, lr: floa
         return new, {"velocity": v}, {"grad": g, "velocity": v, "look_ahead": look}
 
     g = grad(theta)
+    penalty = None
+    if name == "adam" and hp.get("weight_decay"):
+        penalty = [hp["weight_decay"] * theta[i] for i in range(d)]
+        g = [g[i] + penalty[i] for i in range(d)]
     if name == "gd":
         return [theta[i] - lr * g[i] for i in range(d)], {}, {"grad": g}
 
@@ -119,6 +123,11 @@ def ref_step(name: str, hp: dict, theta: list[float], st: dict, t: int, lr: floa
         stride = [m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"]) for i in range(d)]
         new = [base[i] - lr * stride[i] for i in range(d)]
         record = {"grad": g, "m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat, "stride": stride, **corrections}
+        if name == "adamw":
+            record["decay"] = [-lr * hp["weight_decay"] * theta[i] for i in range(d)]
+            record["adam_step"] = [-lr * stride[i] for i in range(d)]
+        if penalty is not None:
+            record["penalty"] = penalty
         return new, {"m": m, "v": v}, record
 
     if name == "nadam":
@@ -127,14 +136,12 @@ def ref_step(name: str, hp: dict, theta: list[float], st: dict, t: int, lr: floa
         mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
         prod = st["mu_product"] * mu
         den = [math.sqrt(v[i] / (1 - b2**t)) + eps for i in range(d)]
-        new = [
-            theta[i]
-            - lr * (1 - mu) / (1 - prod) * g[i] / den[i]
-            - lr * mu_next / (1 - prod * mu_next) * m[i] / den[i]
-            for i in range(d)
-        ]
+        g_part = [-lr * (1 - mu) / (1 - prod) * g[i] / den[i] for i in range(d)]
+        m_part = [-lr * mu_next / (1 - prod * mu_next) * m[i] / den[i] for i in range(d)]
+        new = [theta[i] + g_part[i] + m_part[i] for i in range(d)]
         state = {"m": m, "v": v, "mu_product": prod}
-        return new, state, {"grad": g, "m": m, "v": v, "mu": mu, "mu_product": prod}
+        rec = {"grad": g, "m": m, "v": v, "mu": mu, "mu_product": prod, "grad_step": g_part, "momentum_step": m_part}
+        return new, state, rec
 
     if name == "radam":
         rho_inf = 2 / (1 - b2) - 1
@@ -155,7 +162,7 @@ def ref_step(name: str, hp: dict, theta: list[float], st: dict, t: int, lr: floa
         c = [b1 * get("m")[i] + (1 - b1) * g[i] for i in range(d)]
         new = [theta[i] * (1 - lr * hp["weight_decay"]) - lr * _sign(c[i]) for i in range(d)]
         m = [b2 * get("m")[i] + (1 - b2) * g[i] for i in range(d)]
-        return new, {"m": m}, {"grad": g, "c": c, "m": m}
+        return new, {"m": m}, {"grad": g, "c": c, "sign": [_sign(x) for x in c], "m": m}
 
     if name == "qhm":
         beta, nu = hp["beta"], hp["nu"]
@@ -240,6 +247,7 @@ CASES = [
     ("adam", ADAM_HP, 0.05),
     ("adam", {**ADAM_HP, "bias_correction": False}, 0.05),
     ("adam", {"beta1": 0.9, "beta2": 0.999, "eps": 0.1, "bias_correction": True}, 0.05),
+    ("adam", {**ADAM_HP, "weight_decay": 0.3}, 0.05),
     ("adamw", {**ADAM_HP, "weight_decay": 0.1}, 0.05),
     ("nadam", {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum_decay": 4e-3}, 0.05),
     ("nadam", {"beta1": 0.8, "beta2": 0.95, "eps": 1e-3, "momentum_decay": 0.5}, 0.05),

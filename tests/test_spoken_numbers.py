@@ -67,6 +67,25 @@ STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
         "0.354": "the data set's start θ (the article's randn draw), read from the surface",
         "1.37": "the data set's start θ (the article's randn draw), read from the surface",
     },
+    "lion": {
+        "2023": "the year Lion was published",
+        "2": _SLOW + "; and Adam's 2 buffers (m, v), counted from the core's state",
+        "3": _SLOW + "; and the grid points Lion hops between, from the trajectory",
+        "1": "Lion's 1 buffer (m), counted from the core's state",
+        "10": "'the last 10 steps': the window the scene looks back over",
+    },
+    "lookahead": {
+        "-5": "the start point (-5, -2): the surface's default start, which the changed settings keep",
+        "-2": "the start point (-5, -2): the surface's default start, which the changed settings keep",
+    },
+    "adam-variants": {
+        "2": "'L2', the penalty's name; and the minimum (3, 2) of the surface",
+        "3": "the minimum (3, 2) of the surface",
+        "2.99": "Adam+L2's end point, from the trajectory: a steep surface keeps it at the minimum for any small λ",
+        "1.98": "Adam+L2's end point, from the trajectory: a steep surface keeps it at the minimum for any small λ",
+        "5": "RAdam's rule: the adaptive step is off while ρ_t ≤ 5",
+        "0": "RAdam's rule: r_t is 0 while the adaptive step is off",
+    },
 }
 
 

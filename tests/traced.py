@@ -33,7 +33,7 @@ def trace_csv(
     if tol is not None:
         args += ["--tol", repr(float(tol))]
     for key, value in params.items():
-        args += ["--param", f"{key}={value!r}"]
+        args += ["--param", f"{key}={value if isinstance(value, str) else repr(value)}"]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     reader = csv.reader(io.StringIO(result.stdout))

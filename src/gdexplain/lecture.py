@@ -314,6 +314,84 @@ _lecture.append(
     )
 )
 
+_lecture.append(
+    SceneEntry(
+        slug="adam-variants",
+        title="Adam's variants: AdamW, NAdam, RAdam",
+        description="AdamW's decoupled weight decay against L2 folded into the gradient (where they end differs); NAdam's step "
+        "taken apart into next step's momentum and the fresh gradient, then against Adam; RAdam's rectification r_t, 0 for the "
+        "first steps, then a built-in warm-up, against Adam.",
+        module="variants",
+        class_name="AdamVariants",
+        params=(
+            surface_param("himmelblau", "surface of the AdamW part"),
+            start_param(),
+            lr_param(0.1),
+            Param("weight_decay", "float", 0.5, "λ of both the L2 penalty and AdamW's decay", Range(0.0, 100.0)),
+            steps_param(200),
+            Param("nadam_surface", "surface", "ravine", "surface of the NAdam part (its default start)"),
+            Param("nadam_lr", "float", 0.5, "learning rate of NAdam and Adam in the NAdam part", POSITIVE),
+            Param("nadam_steps", "int", 60, "steps of the NAdam part", STEPS),
+            Param("radam_surface", "surface", "elliptic-bowl", "surface of the RAdam part (its default start)"),
+            Param("radam_lr", "float", 0.2, "learning rate of RAdam and Adam in the RAdam part", POSITIVE),
+            Param("radam_beta2", "float", 0.99, "β2 of RAdam and Adam in the RAdam part (the usual 0.999 makes the warm-up much longer)",
+                  Range(0.0, 1.0, low_open=True, high_open=True)),
+            Param("radam_steps", "int", 60, "steps of the RAdam part", STEPS),
+        ),
+    )
+)
+
+
+# --- K. Lookahead and Lion ------------------------------------------------------------------
+def _inner_methods() -> tuple[str, ...]:
+    from gdexplain.core.optimizers import OPTIMIZERS
+
+    return tuple(n for n in OPTIMIZERS if n != "lookahead")
+
+
+_UNIT_LOW_OPEN = Range(0.0, 1.0, low_open=True)
+
+_lecture.append(
+    SceneEntry(
+        slug="lookahead",
+        title="Lookahead: fast steps, slow weights",
+        description="Lookahead around Adam: the fast weights take k steps, the slow weights move a fraction α of the way "
+        "toward them and the fast weights restart there; slow and fast balls on one map, sync points marked. Then against plain Adam.",
+        module="variants",
+        class_name="LookaheadScene",
+        params=(
+            surface_param("ravine"),
+            start_param(),
+            Param("inner", "choice", "adam", "the method Lookahead wraps", choices=_inner_methods()),
+            lr_param(0.5),
+            Param("k", "int", 5, "fast steps between syncs", Range(1, 50)),
+            Param("alpha", "float", 0.5, "fraction α of the way the slow weights move at a sync", _UNIT_LOW_OPEN),
+            steps_param(40),
+            Param("compare_steps", "int", 60, "steps of the comparison with the plain inner method", STEPS),
+        ),
+    )
+)
+_lecture.append(
+    SceneEntry(
+        slug="lion",
+        title="Lion: only the sign survives",
+        description="Lion step by step: c blends momentum and gradient (β1), its sign moves every coordinate by exactly ±α "
+        "(a corner of a square, points on a grid), m is updated with β2; then Lion next to Adam, one buffer instead of two.",
+        module="variants",
+        class_name="LionScene",
+        params=(
+            surface_param("ravine"),
+            start_param(),
+            lr_param(0.5),
+            beta_param(0.9, "beta1", "interpolation β1 between m and g in c"),
+            beta_param(0.99, "beta2", "decay rate β2 of m"),
+            steps_param(40),
+            Param("adam_lr", "float", 0.5, "Adam's learning rate in the comparison", POSITIVE),
+            Param("compare_steps", "int", 60, "steps of the comparison with Adam", STEPS),
+        ),
+    )
+)
+
 
 _lecture.append(
     SceneEntry(

@@ -36,8 +36,15 @@ name               who records it                what it is
 ``mu_product``     nadam (scalar)                Π_t = μ_1 ⋯ μ_t
 ``rho_t``          radam (scalar)                length of the approximated SMA, ρ_t
 ``rect``           radam (scalar)                rectification r_t (0 while ρ_t ≤ 5)
+``penalty``        adam with weight_decay > 0    λ θ_{t−1}, the L2 term added to the gradient (g_t includes it)
+``decay``          adamw                         −γ λ θ_{t−1}, the decoupled shrink applied before the Adam step
+``adam_step``      adamw                         −γ m̂/(√v̂ + ε), the Adam step applied after the shrink
+``grad_step``      nadam                         −γ (1−μ_t)/(1−Π_t) · g_t/d, the step's fresh-gradient part
+``momentum_step``  nadam                         −γ μ_{t+1}/(1−Π_t μ_{t+1}) · m_t/d, its look-ahead momentum part
 ``c``              lion                          β1 m_{t−1} + (1−β1) g_t, whose sign is the step
+``sign``           lion                          sign(c_t) per coordinate (−1, 0 or +1)
 ``slow``           lookahead                     the slow weights φ
+``fast``           lookahead                     the fast weights after this step's inner update, before any reset
 ``synced``         lookahead (scalar)            1 on the steps where φ moved and θ reset to it
 =================  ============================  ======================================
 
@@ -338,9 +345,14 @@ class Adam(Optimizer):
     beta2: float = hyper(0.999, "decay rate β2 of the squared-gradient average v", UNIT_HALF_OPEN)
     eps: float = hyper(1e-8, "ε added to √v̂", NON_NEGATIVE)
     bias_correction: bool = hyper(True, "divide m by 1−β1ᵗ and v by 1−β2ᵗ")
+    weight_decay: float = hyper(0.0, "L2 penalty λ folded into the gradient, g + λθ (torch.optim.Adam's weight_decay)", NON_NEGATIVE)
 
     def init(self, params: Array) -> State:
         return {"m": _zeros(params), "v": _zeros(params)}
+
+    @property
+    def all_quantities(self) -> tuple[str, ...]:
+        return COMMON_QUANTITIES + self.quantities + (("penalty",) if self.weight_decay else ())
 
     def _adam_step(self, params: Array, state: State, t: int, lr: float, g: Array) -> tuple[Array, State, dict]:
         m, v = _moments(self.beta1, self.beta2, state, g)
@@ -357,7 +369,11 @@ class Adam(Optimizer):
         return new, {"m": m, "v": v}, record
 
     def _update(self, params, state, t, lr, grad_fn):
-        return self._adam_step(params, state, t, lr, grad_fn(params))
+        if not self.weight_decay:
+            return self._adam_step(params, state, t, lr, grad_fn(params))
+        penalty = self.weight_decay * params
+        new, new_state, record = self._adam_step(params, state, t, lr, grad_fn(params) + penalty)
+        return new, new_state, {**record, "penalty": penalty}
 
 
 @dataclass(frozen=True)
@@ -372,9 +388,15 @@ class AdamW(Adam):
     race_lr_scales: ClassVar[bool] = True
     weight_decay: float = hyper(1e-2, "decoupled weight decay λ", NON_NEGATIVE)
 
+    @property
+    def all_quantities(self) -> tuple[str, ...]:
+        return COMMON_QUANTITIES + self.quantities + ("decay", "adam_step")
+
     def _update(self, params, state, t, lr, grad_fn):
         g = grad_fn(params)
-        return self._adam_step(params * (1 - lr * self.weight_decay), state, t, lr, g)
+        decayed = params * (1 - lr * self.weight_decay)
+        new, new_state, record = self._adam_step(decayed, state, t, lr, g)
+        return new, new_state, {**record, "decay": -lr * self.weight_decay * params, "adam_step": new - decayed}
 
 
 @dataclass(frozen=True)
@@ -387,7 +409,7 @@ class NAdam(Optimizer):
     color: ClassVar[str] = "#E879F9"
     race_lr: ClassVar[float] = 0.05
     race_lr_scales: ClassVar[bool] = True
-    quantities: ClassVar[tuple[str, ...]] = ("m", "v", "mu", "mu_product")
+    quantities: ClassVar[tuple[str, ...]] = ("m", "v", "mu", "mu_product", "grad_step", "momentum_step")
     lr: float = hyper(2e-3, LR_DOC, POSITIVE)
     beta1: float = hyper(0.9, "decay rate β1 of m", UNIT_HALF_OPEN)
     beta2: float = hyper(0.999, "decay rate β2 of v", UNIT_HALF_OPEN)
@@ -406,9 +428,12 @@ class NAdam(Optimizer):
         prod = state["mu_product"] * mu
         m, v = _moments(self.beta1, self.beta2, state, g)
         d = np.sqrt(v / (1 - self.beta2**t)) + self.eps
-        new = params - lr * (1 - mu) / (1 - prod) * g / d - lr * mu_next / (1 - prod * mu_next) * m / d
+        grad_step = -lr * (1 - mu) / (1 - prod) * g / d
+        momentum_step = -lr * mu_next / (1 - prod * mu_next) * m / d
+        new = params + grad_step + momentum_step
         new_state = {"m": m, "v": v, "mu_product": prod}
-        return new, new_state, {"grad": g, "m": m, "v": v, "mu": mu, "mu_product": prod}
+        record = {"grad": g, "m": m, "v": v, "mu": mu, "mu_product": prod, "grad_step": grad_step, "momentum_step": momentum_step}
+        return new, new_state, record
 
 
 @dataclass(frozen=True)
@@ -456,7 +481,7 @@ class Lion(Optimizer):
     color: ClassVar[str] = "#FDE047"
     race_lr: ClassVar[float] = 0.01
     race_lr_scales: ClassVar[bool] = True
-    quantities: ClassVar[tuple[str, ...]] = ("c", "m")
+    quantities: ClassVar[tuple[str, ...]] = ("c", "sign", "m")
     lr: float = hyper(1e-4, LR_DOC, POSITIVE)
     beta1: float = hyper(0.9, "interpolation β1 between m and g for the sign", UNIT)
     beta2: float = hyper(0.99, "decay rate β2 of m", UNIT)
@@ -468,9 +493,10 @@ class Lion(Optimizer):
     def _update(self, params, state, t, lr, grad_fn):
         g = grad_fn(params)
         c = self.beta1 * state["m"] + (1 - self.beta1) * g
-        new = params * (1 - lr * self.weight_decay) - lr * np.sign(c)
+        sign = np.sign(c)
+        new = params * (1 - lr * self.weight_decay) - lr * sign
         m = self.beta2 * state["m"] + (1 - self.beta2) * g
-        return new, {"m": m}, {"grad": g, "c": c, "m": m}
+        return new, {"m": m}, {"grad": g, "c": c, "sign": sign, "m": m}
 
 
 @dataclass(frozen=True)
@@ -553,7 +579,7 @@ class Lookahead(Optimizer):
 
     @property
     def all_quantities(self) -> tuple[str, ...]:
-        return self.inner.all_quantities + ("slow", "synced")
+        return self.inner.all_quantities + ("slow", "fast", "synced")
 
     @property
     def base_lr(self) -> float:
@@ -580,7 +606,7 @@ class Lookahead(Optimizer):
             slow = (1 - self.alpha) * slow + self.alpha * fast.params
             new = slow.copy()
         record = {k: v for k, v in fast.record.items() if k not in ("delta", "lr")}
-        record.update(slow=slow, synced=float(synced))
+        record.update(slow=slow, fast=fast.params, synced=float(synced))
         return new, {"inner": fast.state, "slow": slow}, record
 
 
