@@ -145,11 +145,11 @@ def test_missing_espeak_says_how_to_install_it(monkeypatch):
 def test_render_passes_the_voice_on(monkeypatch, tmp_path):
     seen = []
 
-    def fake_render(entry, **kwargs):
+    def fake_render(entries, **kwargs):
         seen.append(kwargs["voice"])
         raise InputError("stop here")
 
-    monkeypatch.setattr("gdexplain.render.render_scene", fake_render)
+    monkeypatch.setattr("gdexplain.parallel.render_many", fake_render)
     monkeypatch.setenv(voice.VOICE_ENV, "espeak")
     CliRunner().invoke(main, ["render", "one-learning-rate", "--output-dir", str(tmp_path)])
     CliRunner().invoke(main, ["render", "one-learning-rate", "--voice", "none", "--output-dir", str(tmp_path)])
