@@ -38,6 +38,7 @@ P = {
     "point": Param("start", "point", (), "start"),
     "choice": Param("view", "choice", "contour", "view", choices=("contour", "3d")),
     "lrs": Param("lrs", "lrs", (), "rates"),
+    "range": Param("range", "range", (), "plotting range"),
 }
 
 GOOD = {
@@ -52,6 +53,8 @@ GOOD = {
     "choice": [("3d", "3d"), ("contour", "contour")],
     "lrs": [("gd=0.1, adam=0.05", (("gd", 0.1), ("adam", 0.05))), ({"momentum": 0.2}, (("momentum", 0.2),)),
             ([("gd", "0.3")], (("gd", 0.3),))],
+    "range": [("-3,3,-2,2", (-3.0, 3.0, -2.0, 2.0)), (" 0 , 1 , -1e-3 , 5 ", (0.0, 1.0, -0.001, 5.0)), ("", ()),
+              ((-1, 1, -1, 1), (-1.0, 1.0, -1.0, 1.0))],
 }
 
 BAD = {
@@ -71,6 +74,8 @@ BAD = {
     "choice": [("2d", "unknown value for view"), ("", "unknown value for view")],
     "lrs": [("gd", "NAME=RATE"), ("=0.1", "NAME=RATE"), ("gdd=0.1", "did you mean 'gd'"), ("gd=fast", "must be a number"),
             ("gd=-1", "lr"), ("gd=0.1,gd=0.2", "twice")],
+    "range": [("-3,3", "four numbers"), ("a,b,c,d", "four numbers"), ("3,-3,-2,2", "the x range"),
+              ("-3,3,2,2", "the y range"), ("-3,inf,-2,2", "finite"), ("-3,3,-2,2,0", "four numbers")],
 }
 
 GOOD_CASES = [(k, raw, want) for k in GOOD for raw, want in GOOD[k] if k in KINDS]
@@ -148,6 +153,7 @@ def test_resolve_defaults_of_ball_downhill():
         "steps": 20,
         "curve_lr": 0.02,
         "curve_start": 1.9,
+        "range": (),
     }
     assert BALL.resolve(None) == BALL.resolve({}) == values
     assert all(type(c) is float for c in values["start"])
