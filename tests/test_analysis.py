@@ -54,7 +54,7 @@ def test_rmsprop_bursts_late_with_a_constant_rate_and_not_with_a_decaying_one():
     assert constant.losses[burst.peak_step] == pytest.approx(burst.peak_gap)
     # the rate grew while the ball sat at the bottom
     rate = effective_rate(constant)[:, 0]
-    assert rate[burst.peak_step - 10] > 1.5 * rate[burst.low_step]
+    assert np.all(np.diff(rate[burst.low_step : burst.peak_step - 5]) > 0) and rate[burst.peak_step - 5] > 1.5
     for schedule in ("cosine", "exponential:gamma=0.99", "step:every=100,gamma=0.1"):
         tamed = run(make_optimizer("rmsprop", lr=0.2), surface, None, 400, schedule=parse_schedule(schedule))
         assert find_burst(tamed) is None, schedule
