@@ -74,6 +74,9 @@ def test_a_burst_is_found_where_it_is_put():
     assert burst.low_gap == 1e-6 and burst.peak_gap == 0.5 and burst.jump == pytest.approx(5e5)
     assert burst.peak_distance == pytest.approx(np.sqrt(0.5))
     assert find_burst(replace(traj, losses=np.sort(losses)[::-1], positions=positions)) is None
+    wiggle = np.array([4.5, 1.0, 1e-3, 1e-6, 5e-6, 1e-7, 1e-8, 1e-9])  # rises 5×: below the default 10×
+    assert find_burst(replace(traj, losses=wiggle, positions=positions)) is None
+    assert find_burst(replace(traj, losses=wiggle, positions=positions), min_jump=4).peak_step == 4
 
 
 def test_mean_recent_loss():

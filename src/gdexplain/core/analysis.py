@@ -76,13 +76,13 @@ class Burst:
         return self.peak_gap / self.low_gap if self.low_gap > 0 else float("inf")
 
 
-def find_burst(traj: Trajectory) -> Burst | None:
+def find_burst(traj: Trajectory, min_jump: float = 10.0) -> Burst | None:
     """The step where the loss gap jumps furthest above everything before it, or None.
 
     The gap is the loss above the surface's known global minimum. The burst
     starts where ``gap_t / min(gap_0 … gap_{t−1})`` is largest; its peak is
     the highest gap while the run stays above the gap at that step. A run
-    whose loss never rises above its earlier best has no burst.
+    whose gap never grows to ``min_jump`` times its earlier best has no burst.
     """
     best = traj.surface.global_minimum
     if best is None:
@@ -102,5 +102,7 @@ def find_burst(traj: Trajectory) -> Burst | None:
         end += 1
     peak = start + int(np.argmax(gap[start : end + 1]))
     low = int(np.argmin(gap[:start]))
+    if not gap[peak] >= min_jump * gap[low]:
+        return None
     dist = np.linalg.norm(traj.positions - np.asarray(best), axis=1)
     return Burst(low, peak, float(gap[low]), float(gap[peak]), float(dist[low]), float(dist[peak]))
