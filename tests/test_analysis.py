@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdexplain.core.analysis import DIRECTION, effective_rate, find_burst, mean_recent_loss
+from gdexplain.core.analysis import DIRECTION, adadelta_ratio, effective_rate, find_burst, mean_recent_loss
 from gdexplain.core.errors import InputError
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.schedules import parse_schedule
@@ -35,7 +35,10 @@ def test_adadelta_rate_is_the_ratio_of_the_two_roots():
     traj = run(make_optimizer("adadelta", eps=1e-2), get_surface("ravine"), None, 5)
     s, u = traj.quantity("sq_grad_avg"), traj.quantity("sq_delta_avg")
     for t in range(1, 6):
-        np.testing.assert_allclose(effective_rate(traj)[t], np.sqrt(u[t - 1] + 1e-2) / np.sqrt(s[t] + 1e-2), rtol=1e-14)
+        np.testing.assert_allclose(adadelta_ratio(traj)[t], np.sqrt(u[t - 1] + 1e-2) / np.sqrt(s[t] + 1e-2), rtol=1e-14)
+        np.testing.assert_allclose(adadelta_ratio(traj)[t] * traj.quantity("grad")[t], traj.quantity("scaled_grad")[t], rtol=1e-14)
+    with pytest.raises(InputError, match="AdaDelta"):
+        adadelta_ratio(run(make_optimizer("rmsprop", lr=0.1), get_surface("ravine"), None, 2))
 
 
 def test_rate_refuses_methods_without_one():

@@ -15,9 +15,10 @@ from typing import Any
 from gdexplain.core.errors import InputError, closest, unknown_name
 from gdexplain.core.hyperparams import Range
 from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
+from gdexplain.core.schedules import parse_schedule
 from gdexplain.core.surfaces import SURFACES, Surface, get_surface, surface_text
 
-KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "lrs", "range")
+KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "lrs", "range", "schedule", "schedules")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class Param:
             return value
         if self.kind == "range":
             return coerce_range(text, where)
+        if self.kind in ("schedule", "schedules"):
+            return coerce_schedules(text, where, several=self.kind == "schedules")
         if self.kind == "optimizer":
             if str(text) not in OPTIMIZERS:
                 raise unknown_name("optimizer", str(text), OPTIMIZERS)
@@ -108,7 +111,7 @@ class Param:
 
     def describe(self) -> str:
         """``lr = 0.1 (float in (0, inf)): learning rate``."""
-        default = _as_text(self.default)
+        default = "; ".join(self.default) if self.kind == "schedules" else _as_text(self.default)
         if self.kind == "choice":
             kind = "|".join(self.choices)
         elif self.accepted is not None:
@@ -241,3 +244,25 @@ def coerce_range(text: Any, where: str) -> tuple[float, float, float, float] | t
 def _ranges(values: tuple[float, ...] | None) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """``(x_min, x_max, y_min, y_max)`` as ``((x_min, x_max), (y_min, y_max))``; empty is None."""
     return ((values[0], values[1]), (values[2], values[3])) if values else None
+
+
+def coerce_schedules(text: Any, where: str, several: bool) -> str | tuple[str, ...]:
+    """Learning-rate schedules as ``parse_schedule`` reads them (``cosine``, ``step:every=30,gamma=0.5``).
+
+    Several are separated by ``;`` (their settings use commas). Each is
+    checked by the core; the value is the text, without stray spaces.
+    """
+    items = [str(t).strip() for t in (text.split(";") if isinstance(text, str) else text)]
+    items = [" ".join(i.split()).replace(" ", "") for i in items if i]
+    if not items:
+        raise InputError(f"{where} needs a schedule, e.g. cosine or step:every=30,gamma=0.5")
+    if not several and len(items) > 1:
+        raise InputError(f"{where} takes one schedule, got {len(items)}: drop the ';'")
+    for item in items:
+        try:
+            parse_schedule(item)
+        except InputError as err:
+            raise InputError(f"{where}: {err}") from None
+    if len(set(items)) != len(items):
+        raise InputError(f"{where} names a schedule twice: list each once")
+    return tuple(items) if several else items[0]

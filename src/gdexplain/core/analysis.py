@@ -42,9 +42,17 @@ def effective_rate(traj: Trajectory) -> Array:
             s = np.maximum(s - gbar * gbar, 0.0)
         return lr / (np.sqrt(s) + eps)
     if name == "adadelta":
-        u_prev = np.vstack([np.full((1, traj.surface.dim), np.nan), traj.quantity("sq_delta_avg")[:-1]])
-        return lr * np.sqrt(u_prev + eps) / np.sqrt(traj.quantity("sq_grad_avg") + eps)
+        return lr * adadelta_ratio(traj)
     return lr / (np.sqrt(traj.quantity("v_hat")) + eps)
+
+
+def adadelta_ratio(traj: Trajectory) -> Array:
+    """AdaDelta's √(u_{t−1} + ε) / √(s_t + ε) per axis (row t = step t, row 0 NaN): Δ_t = ratio · g_t."""
+    if traj.optimizer.name != "adadelta":
+        raise InputError(f"the ratio of two roots is AdaDelta's; this run is {traj.optimizer.name}")
+    eps = float(traj.optimizer.eps)  # type: ignore[attr-defined]
+    u_prev = np.vstack([np.full((1, traj.surface.dim), np.nan), traj.quantity("sq_delta_avg")[:-1]])
+    return np.sqrt(u_prev + eps) / np.sqrt(traj.quantity("sq_grad_avg") + eps)
 
 
 def mean_recent_loss(traj: Trajectory, last: int) -> float:

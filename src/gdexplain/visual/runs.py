@@ -1,0 +1,80 @@
+"""Several recorded runs on one map: a ball per run gliding along its path, the trail drawn behind it.
+
+Built from :class:`~gdexplain.visual.charts.ClippedPath` (one straight piece
+per step, cut to the map) and :class:`~gdexplain.visual.marks.Ball`.
+:meth:`MapRuns.set_progress` shows the first ``k`` steps of every run (``k``
+may be fractional), so one ``UpdateFromAlphaFunc`` moves every ball at once
+and the map is drawn once. Charts that share the clock (``LossChart``) follow
+through ``also``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from manim import Group, UpdateFromAlphaFunc, linear
+
+from gdexplain.visual.charts import ClippedPath
+from gdexplain.visual.contour import ContourMap
+from gdexplain.visual.marks import Ball
+
+
+class MapRuns(Group):
+    """A ball and a trail per run on ``cmap``.
+
+    Args:
+        cmap: the map the runs are drawn on.
+        runs: name → positions (row t at step t, as ``traj.positions``).
+        colors: name → colour of the ball and the trail.
+        radius: ball radius.
+
+    ``self.paths[name]`` and ``self.balls[name]`` are the pieces; a ball
+    whose true point has left the map waits where its trail left it, faded.
+    """
+
+    def __init__(self, cmap: ContourMap, runs: Mapping[str, np.ndarray], colors: Mapping[str, str], radius: float = 0.11) -> None:
+        super().__init__()
+        (x0, x1, _), (y0, y1, _) = cmap.axes.x_range, cmap.axes.y_range
+        box = ((x0, x1), (y0, y1))
+        self.paths: dict[str, ClippedPath] = {}
+        self.balls: dict[str, Ball] = {}
+        for name, positions in runs.items():
+            self.paths[name] = ClippedPath(np.asarray(positions, dtype=float), cmap.c2p, box, color=colors[name], stroke_width=3)
+            self.balls[name] = Ball(radius=radius, color=colors[name])
+        self.add(*self.paths.values(), *self.balls.values())
+        self.progress = 0.0
+        self.set_progress(0)
+
+    @property
+    def steps(self) -> int:
+        """The longest run's number of steps."""
+        return max((p.steps for p in self.paths.values()), default=0)
+
+    def set_progress(self, k: float) -> "MapRuns":
+        """Show the first ``k`` steps of every run, each ball at the head of its trail."""
+        self.progress = float(k)
+        for name, path in self.paths.items():
+            path.set_progress(k)
+            point, inside = path.head(k)
+            ball = self.balls[name].move_to(point)
+            if getattr(ball, "inside", True) != inside:
+                ball.inside = inside
+                ball[0].set_fill(opacity=1.0 if inside else 0.35).set_stroke(opacity=1.0 if inside else 0.35)
+                ball[1].set_fill(opacity=0.55 if inside else 0.2)
+        return self
+
+    def only(self, names: Sequence[str]) -> Group:
+        """The paths and balls of some runs (to fade in or out)."""
+        return Group(*(m for n in names for m in (self.paths[n], self.balls[n])))
+
+    def play_steps(self, k0: float, k1: float, run_time: float, also: Callable[[float], None] | None = None) -> UpdateFromAlphaFunc:
+        """An animation from step ``k0`` to ``k1`` at a steady pace; ``also(k)`` updates what shares the clock."""
+
+        def update(_, alpha: float) -> None:
+            k = k0 + alpha * (k1 - k0)
+            self.set_progress(k)
+            if also is not None:
+                also(k)
+
+        return UpdateFromAlphaFunc(self, update, run_time=run_time, rate_func=linear)
