@@ -27,12 +27,12 @@ from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.charts import LossChart
+from gdexplain.visual.charts import LossChart, StepChart
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.legend import Legend
 from gdexplain.visual.marks import Ball, ScaleNote, arrow_shrink, label_arrow, vector_arrow
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
-from gdexplain.visual.runs import MapRuns
+from gdexplain.visual.runs import GrowingSeries, MapRuns
 from gdexplain.visual.squares import AccumulatorSquares, nice_square_scale
 
 #: Steps explained one by one before the rest play quickly.
@@ -346,27 +346,42 @@ class AdaDeltaScene(ExplainerScene):
             ("RMSProp", colors["rmsprop"], f"α = {fmt(s['race_lr'])}, ρ = {fmt(rms.optimizer.rho)}"),  # type: ignore[attr-defined]
         ]).next_to(chart, DOWN, buff=0.5).align_to(chart, LEFT)
         head = theme.label(f"{surface.title}: AdaDelta next to RMSProp", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
-        chart.set_progress(0)
+        ratio = adadelta_ratio(ada)[1:]
+        ratio_chart = StepChart(n, float(np.nanmax(ratio)), "AdaDelta's ratio √(u+ε)/√(s+ε) per axis",
+                                width=cmap.width - 0.6, height=1.3)
+        ratio_chart.next_to(cmap, DOWN, buff=0.75).align_to(cmap, LEFT).shift(0.5 * RIGHT)
+        ratio_lines = VGroup(*(GrowingSeries(ratio_chart, ratio[:, i], c) for i, c in enumerate((theme.AXIS_X, theme.AXIS_Y))))
+        ratio_key = VGroup(*(theme.label(f"{c}", size=theme.SMALL_SIZE, color=col)
+                             for c, col in zip(surface.coords, (theme.AXIS_X, theme.AXIS_Y))))
+        ratio_key.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(ratio_chart.axes, RIGHT, buff=0.15).align_to(ratio_chart.axes, UP)
+
+        def both(k: float) -> None:
+            chart.set_progress(k)
+            for line in ratio_lines:
+                line.set_progress(k)
+
+        both(0)
         with self.narrate(
             f"Now AdaDelta next to RMSProp, from the same start. RMSProp needs its alpha, here {fmt(s['race_lr'])}. "
             "AdaDelta needs none."
         ):
             self.play(FadeOut(self.pending), run_time=0.6)
-            self.play(FadeIn(head), FadeIn(cmap), FadeIn(runs), FadeIn(chart), FadeIn(legend), run_time=1.0)
+            self.play(FadeIn(head), FadeIn(cmap), FadeIn(runs), FadeIn(chart), FadeIn(legend), FadeIn(ratio_chart),
+                      FadeIn(ratio_lines), FadeIn(ratio_key), run_time=1.0)
         burst = find_burst(ada)
         first = min(n, 40)
         with self.narrate(
             "RMSProp's first steps are long: alpha over the root of one minus rho. "
             "AdaDelta starts cautiously, then lengthens its strides as its memory of steps fills."
         ):
-            self.play(runs.play_steps(0, first, max(1.0, 0.12 * first), chart.set_progress))
+            self.play(runs.play_steps(0, first, max(1.0, 0.12 * first), both))
         middle = min(n, burst.low_step) if burst is not None else n
         if middle > first:
             with self.narrate(
                 f"By step {middle}, AdaDelta's loss is {fmt(ada.losses[min(middle, ada.steps)])} and RMSProp's "
                 f"{fmt(rms.losses[min(middle, rms.steps)])}: without any alpha, AdaDelta keeps pace."
             ):
-                self.play(runs.play_steps(first, middle, max(1.0, 0.08 * (middle - first)), chart.set_progress))
+                self.play(runs.play_steps(first, middle, max(1.0, 0.08 * (middle - first)), both))
         if burst is not None and middle < n:
             ratio = adadelta_ratio(ada)
             axis = int(np.argmax(np.abs(ada.positions[burst.peak_step] - ada.positions[burst.low_step])))
@@ -377,7 +392,7 @@ class AdaDeltaScene(ExplainerScene):
                 f"A rate that large overshoots along {name}, and the loss jumps from {fmt(burst.low_gap)} "
                 f"to {fmt(burst.peak_gap)} above the minimum by step {burst.peak_step}."
             ):
-                self.play(runs.play_steps(middle, n, max(1.0, 0.08 * (n - middle)), chart.set_progress))
+                self.play(runs.play_steps(middle, n, max(1.0, 0.08 * (n - middle)), both))
             closing = (
                 "So AdaDelta has no learning rate to tune, and its step has the units of theta. "
                 "The price: epsilon sets how big its steps can get when the memories are empty, at the start and "
@@ -386,7 +401,7 @@ class AdaDeltaScene(ExplainerScene):
         else:
             if middle < n:
                 with self.narrate(self._verdict(ada, rms)):
-                    self.play(runs.play_steps(middle, n, max(1.0, 0.08 * (n - middle)), chart.set_progress))
+                    self.play(runs.play_steps(middle, n, max(1.0, 0.08 * (n - middle)), both))
             closing = (
                 "So AdaDelta has no learning rate to tune, and its step has the units of theta. "
                 "The price: epsilon now sets the size of its first steps, so it is worth choosing with care."

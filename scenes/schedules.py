@@ -35,7 +35,7 @@ from gdexplain.visual.charts import LossChart, StepChart
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.legend import Legend
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt
-from gdexplain.visual.runs import MapRuns
+from gdexplain.visual.runs import GrowingSeries, MapRuns
 
 #: The data surface of part one (mini-batches need samples).
 DATA_SURFACE = "linear-regression"
@@ -125,23 +125,25 @@ class SchedulesScene(ExplainerScene):
                             font_size=32)
         rule.next_to(title, DOWN, buff=0.3).align_to(title, LEFT)
         (x0, x1), (y0, y1) = surface.ranges
-        height = 4.3
+        height = 4.1
         cmap = ContourMap(surface, height=height, width=height * (x1 - x0) / (y1 - y0))
         cmap.next_to(rule, DOWN, buff=0.35).align_to(title, LEFT).shift(0.15 * RIGHT)
         paths = MapRuns(cmap, {n: t.positions for n, t in runs.items()}, colors, radius=0.09)
         n = s["steps"]
-        alpha = StepChart(n, s["lr"], "α_t", width=4.2, height=1.45)
-        alpha.to_edge(RIGHT, buff=0.5).align_to(rule, UP)
+        alpha = StepChart(n, s["lr"], "α_t", width=4.3, height=1.45)
+        alpha.to_edge(RIGHT, buff=0.35).align_to(rule, UP)
         floor = float(surface.value(surface.global_minimum))
         loss = LossChart({k: t.losses for k, t in runs.items()}, colors, n, log=True, floor=floor,
-                         width=4.2, height=1.9, floor_label="the minimum")
-        loss.next_to(alpha, DOWN, buff=0.75).align_to(alpha, LEFT)
+                         width=4.3, height=2.0, floor_label="the minimum")
+        loss.to_edge(RIGHT, buff=0.35).shift((alpha.get_bottom()[1] - 0.45 - loss.get_top()[1]) * UP)
         self.alpha_chart, self.alpha_curves = alpha, {}
         for line in loss.lines.values():
             line.set_progress(0)
         for head in loss.heads.values():
             head.set_opacity(0)
-        key = VGroup()
+        names_shown = {k: describe(parse_schedule(k), n)[0] if k != CONSTANT else f"constant α = {fmt(s['lr'])}" for k in names}
+        key = Legend([(names_shown[k], colors[k], "") for k in names], columns=3)
+        key.next_to(cmap, DOWN, buff=0.25).align_to(cmap, LEFT)
 
         with self.narrate(
             "So far alpha has been one number for the whole run. A schedule lets it change with the step: "
@@ -153,16 +155,11 @@ class SchedulesScene(ExplainerScene):
             f"Our test bench: the straight-line fit from the Adam example, a hundred noisy points. Each step uses "
             f"only {s['batch_size']} of them, picked at random, so every gradient is a little off."
         ):
-            self.play(FadeIn(cmap), FadeIn(alpha), FadeIn(loss), run_time=1.0)
+            self.play(FadeIn(cmap), FadeIn(alpha), FadeIn(loss), FadeIn(key[0]), run_time=1.0)
         paths.set_progress(0)
-        for name in names:
+        for i, name in enumerate(names):
             traj = runs[name]
             short, sentence = describe(parse_schedule(name), n)
-            entry = VGroup(
-                theme.label(short if name != CONSTANT else f"constant α = {fmt(s['lr'])}", size=theme.SMALL_SIZE, color=colors[name])
-            )
-            entry.next_to(key, DOWN, buff=0.08, aligned_edge=LEFT) if len(key) else entry.next_to(loss, DOWN, buff=0.35).align_to(loss, LEFT)
-            key.add(entry)
             text = (
                 f"First a constant alpha, {fmt(s['lr'])}. The ball heads for the minimum, and then keeps jittering "
                 "around it: the noisy steps never get smaller."
@@ -170,19 +167,18 @@ class SchedulesScene(ExplainerScene):
             )
             curve = alpha.series(alpha_t(traj), colors[name], start_step=1)
             self.alpha_curves[name] = curve
-            others = names[: names.index(name)]
             with self.narrate(text):
-                self.play(Create(curve), FadeIn(entry), *(paths.only([m]).animate.set_opacity(0.2) for m in others), run_time=1.0)
+                previous = [paths.only([m]) for m in names[:i]]
+                self.play(Create(curve), FadeIn(key.rows[i]), *(FadeOut(p) for p in previous), run_time=1.0)
                 self.add(paths.only([name]))
                 self.play(paths_one(paths, name, n, loss), run_time=max(2.0, 0.03 * n))
         with self.narrate(self.settle_text(runs)):
-            rows = [(f"{describe(parse_schedule(k), n)[0]}", fmt(settled_gap(t))) for k, t in runs.items()]
-            table = Readout(rows, colors={r[0]: colors[k] for r, k in zip(rows, runs)})
-            caption = theme.label(f"loss above the minimum, mean of the last {SETTLE_WINDOW} steps", size=theme.SMALL_SIZE,
-                                  color=theme.MUTED)
-            table_group = VGroup(caption, table).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-            table_group.next_to(loss, DOWN, buff=0.35).align_to(loss, LEFT)
-            self.play(FadeOut(key), FadeIn(table_group), run_time=0.8)
+            rows = [(names_shown[k], fmt(settled_gap(t))) for k, t in runs.items()]
+            table = Readout(rows, colors={names_shown[k]: colors[k] for k in runs})
+            caption = theme.label(f"loss above the minimum, mean of the last {SETTLE_WINDOW} steps", size=theme.SMALL_SIZE)
+            table_group = VGroup(caption, table).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+            table_group.move_to(alpha, aligned_edge=UL).to_edge(RIGHT, buff=0.35)
+            self.play(FadeOut(alpha), *(FadeOut(c) for c in self.alpha_curves.values()), FadeIn(table_group), run_time=0.8)
         with self.narrate(
             "Adaptive methods and schedules do different jobs. An adaptive method gives each parameter its own scale, "
             "from the size of its gradients. A schedule sets the pace over time. They combine: Adam is usually run "
@@ -226,17 +222,20 @@ class SchedulesScene(ExplainerScene):
         rates = {"constant": effective_rate(constant)[1:, 0], "tamed": effective_rate(tamed)[1:, 0]}
         top = float(np.nanmax(np.concatenate(list(rates.values()))))
         rate_chart = StepChart(n, top, f"effective rate on {surface.coords[0]}: α_t / (√s + ε)", width=4.6, height=1.7)
-        rate_chart.to_edge(RIGHT, buff=0.45).align_to(cmap, UP).shift(0.3 * DOWN)
+        rate_chart.to_edge(RIGHT, buff=0.35).align_to(cmap, UP).shift(0.3 * DOWN)
         floor = float(surface.value(surface.global_minimum)) if surface.minima else None
         loss = LossChart({"constant": constant.losses, "tamed": tamed.losses}, colors, n, log=True, floor=floor,
                          width=4.6, height=1.8, floor_label="the minimum")
-        loss.next_to(rate_chart, DOWN, buff=0.8).align_to(rate_chart, LEFT)
+        loss.to_edge(RIGHT, buff=0.35).shift((rate_chart.get_bottom()[1] - 0.7 - loss.get_top()[1]) * UP)
         legend = Legend([
             ("RMSProp, constant α", colors["constant"], f"α = {fmt(s['burst_lr'])}, ρ = {fmt(s['rho'])}"),
             (f"RMSProp, {tamer_name}", colors["tamed"], f"α_t from α = {fmt(s['burst_lr'])}"),
         ]).next_to(cmap, DOWN, buff=0.2).align_to(cmap, LEFT)
-        rate_lines = {k: rate_chart.series(v, colors[k], start_step=1) for k, v in rates.items()}
-        clock = _Clock(rate_chart, rates, rate_lines)
+        rate_lines = {k: GrowingSeries(rate_chart, v, colors[k]) for k, v in rates.items()}
+
+        def clock(k: float) -> None:
+            for line in rate_lines.values():
+                line.set_progress(k)
         with self.narrate(
             "One more reason to decay alpha, and it hits adaptive methods. Here is RMSProp on a simple bowl, "
             f"alpha {fmt(s['burst_lr'])}, rho {fmt(s['rho'])}, and the same run with a {tamer_name} schedule."
@@ -297,21 +296,6 @@ class SchedulesScene(ExplainerScene):
             "the decaying alpha t keeps the late steps small."
         ):
             self.wait(0.3)
-
-
-class _Clock:
-    """Shows the first k steps of each effective-rate line (the chart's lines are fixed polylines)."""
-
-    def __init__(self, chart: StepChart, rates: dict[str, np.ndarray], lines: dict[str, VGroup]) -> None:
-        self.chart, self.rates, self.lines = chart, rates, lines
-
-    def __call__(self, k: float) -> None:
-        upto = int(np.floor(k))
-        for name, line in self.lines.items():
-            values = self.rates[name][: max(upto, 1)]
-            points = self.chart.chart_points(values, start_step=1)
-            line[0].set_points_as_corners(points if len(points) > 1 else np.vstack([points, points]))
-            line[0].set_stroke(opacity=1.0 if upto >= 1 else 0.0)
 
 
 def paths_one(paths: MapRuns, name: str, n: int, loss: LossChart):

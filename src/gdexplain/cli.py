@@ -40,6 +40,7 @@ def _trace_epilog() -> str:
     for s in SURFACES.values():
         start = ",".join(f"{c:g}" for c in s.default_start)
         lines.append(f"  {s.name:<18} ({', '.join(s.coords)}; {start})")
+    lines.append('  "x**2 + 10*y**2"   or any formula in x and y (--range sets its plotting range)')
     lines += ["", "\b", "Optimizers and their --param names (default):"]
     for name, cls in OPTIMIZERS.items():
         params = ", ".join(f"{h.name}={h.default}" for h in hyperparameters(cls))

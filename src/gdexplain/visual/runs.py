@@ -1,4 +1,6 @@
-"""Several recorded runs on one map: a ball per run gliding along its path, the trail drawn behind it.
+"""Several recorded runs on one map, and chart lines that grow with them.
+
+A ball per run glides along its path, the trail drawn behind it.
 
 Built from :class:`~gdexplain.visual.charts.ClippedPath` (one straight piece
 per step, cut to the map) and :class:`~gdexplain.visual.marks.Ball`.
@@ -13,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-from manim import Group, UpdateFromAlphaFunc, linear
+from manim import Group, UpdateFromAlphaFunc, VGroup, VMobject, linear
 
-from gdexplain.visual.charts import ClippedPath
+from gdexplain.visual.charts import ClippedPath, StepChart
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.marks import Ball
 
@@ -78,3 +80,28 @@ class MapRuns(Group):
                 also(k)
 
         return UpdateFromAlphaFunc(self, update, run_time=run_time, rate_func=linear)
+
+
+class GrowingSeries(VGroup):
+    """A series of a :class:`~gdexplain.visual.charts.StepChart` that shows its first ``k`` values.
+
+    ``values[i]`` belongs to step ``start_step + i``; :meth:`set_progress`
+    shares the clock of :meth:`MapRuns.set_progress` (``k`` steps done).
+    """
+
+    def __init__(self, chart: StepChart, values: np.ndarray, color: str, start_step: int = 1, stroke_width: float = 3) -> None:
+        super().__init__()
+        self.chart, self.values, self.start_step = chart, np.asarray(values, dtype=float), start_step
+        self.line = VMobject(stroke_color=color, stroke_width=stroke_width)
+        self.add(self.line)
+        self.set_progress(len(self.values) + start_step - 1)
+
+    def set_progress(self, k: float) -> "GrowingSeries":
+        """Show the values of steps up to ``k``."""
+        upto = int(np.floor(k)) - self.start_step + 1
+        points = self.chart.chart_points(self.values[: max(upto, 1)], self.start_step)
+        if len(points) == 0:
+            points = self.chart.chart_points(self.values[:1], self.start_step)
+        self.line.set_points_as_corners(points if len(points) > 1 else np.vstack([points, points]))
+        self.line.set_stroke(opacity=1.0 if upto >= 1 else 0.0)
+        return self
