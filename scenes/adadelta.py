@@ -347,13 +347,13 @@ class AdaDeltaScene(ExplainerScene):
         ]).next_to(chart, DOWN, buff=0.5).align_to(chart, LEFT)
         head = theme.label(f"{surface.title}: AdaDelta next to RMSProp", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
         ratio = adadelta_ratio(ada)[1:]
-        ratio_chart = StepChart(n, float(np.nanmax(ratio)), "AdaDelta's ratio √(u+ε)/√(s+ε) per axis",
+        ratio_chart = StepChart(n, float(np.nanmax(ratio)), "AdaDelta's ratio √(u+ε)/√(s+ε)",
                                 width=cmap.width - 0.6, height=1.3)
         ratio_chart.next_to(cmap, DOWN, buff=0.75).align_to(cmap, LEFT).shift(0.5 * RIGHT)
         ratio_lines = VGroup(*(GrowingSeries(ratio_chart, ratio[:, i], c) for i, c in enumerate((theme.AXIS_X, theme.AXIS_Y))))
-        ratio_key = VGroup(*(theme.label(f"{c}", size=theme.SMALL_SIZE, color=col)
+        ratio_key = VGroup(*(theme.label(f"on {c}", size=theme.SMALL_SIZE, color=col)
                              for c, col in zip(surface.coords, (theme.AXIS_X, theme.AXIS_Y))))
-        ratio_key.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(ratio_chart.axes, RIGHT, buff=0.15).align_to(ratio_chart.axes, UP)
+        ratio_key.arrange(RIGHT, buff=0.3).next_to(ratio_chart.title, RIGHT, buff=0.35).align_to(ratio_chart.title, DOWN)
 
         def both(k: float) -> None:
             chart.set_progress(k)

@@ -125,25 +125,25 @@ class SchedulesScene(ExplainerScene):
                             font_size=32)
         rule.next_to(title, DOWN, buff=0.3).align_to(title, LEFT)
         (x0, x1), (y0, y1) = surface.ranges
-        height = 4.1
+        height = 3.75
         cmap = ContourMap(surface, height=height, width=height * (x1 - x0) / (y1 - y0))
-        cmap.next_to(rule, DOWN, buff=0.35).align_to(title, LEFT).shift(0.15 * RIGHT)
+        cmap.next_to(rule, DOWN, buff=0.3).align_to(title, LEFT).shift(0.15 * RIGHT)
         paths = MapRuns(cmap, {n: t.positions for n, t in runs.items()}, colors, radius=0.09)
         n = s["steps"]
         alpha = StepChart(n, s["lr"], "α_t", width=4.3, height=1.45)
         alpha.to_edge(RIGHT, buff=0.35).align_to(rule, UP)
         floor = float(surface.value(surface.global_minimum))
         loss = LossChart({k: t.losses for k, t in runs.items()}, colors, n, log=True, floor=floor,
-                         width=4.3, height=2.0, floor_label="the minimum")
-        loss.to_edge(RIGHT, buff=0.35).shift((alpha.get_bottom()[1] - 0.45 - loss.get_top()[1]) * UP)
+                         width=4.3, height=1.8, floor_label="the minimum")
         self.alpha_chart, self.alpha_curves = alpha, {}
         for line in loss.lines.values():
             line.set_progress(0)
         for head in loss.heads.values():
             head.set_opacity(0)
         names_shown = {k: describe(parse_schedule(k), n)[0] if k != CONSTANT else f"constant α = {fmt(s['lr'])}" for k in names}
-        key = Legend([(names_shown[k], colors[k], "") for k in names], columns=3)
-        key.next_to(cmap, DOWN, buff=0.25).align_to(cmap, LEFT)
+        key = Legend([(names_shown[k], colors[k], "") for k in names], columns=2)
+        key.next_to(cmap, DOWN, buff=0.2).align_to(cmap, LEFT)
+        loss.to_edge(RIGHT, buff=0.35).align_to(key, DOWN).shift(0.05 * UP)
 
         with self.narrate(
             "So far alpha has been one number for the whole run. A schedule lets it change with the step: "
@@ -175,7 +175,9 @@ class SchedulesScene(ExplainerScene):
         with self.narrate(self.settle_text(runs)):
             rows = [(names_shown[k], fmt(settled_gap(t))) for k, t in runs.items()]
             table = Readout(rows, colors={names_shown[k]: colors[k] for k in runs})
-            caption = theme.label(f"loss above the minimum, mean of the last {SETTLE_WINDOW} steps", size=theme.SMALL_SIZE)
+            caption = VGroup(theme.label("settled: loss above the minimum,", size=theme.SMALL_SIZE),
+                             theme.label(f"mean of the last {SETTLE_WINDOW} steps", size=theme.SMALL_SIZE, color=theme.MUTED))
+            caption.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
             table_group = VGroup(caption, table).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
             table_group.move_to(alpha, aligned_edge=UL).to_edge(RIGHT, buff=0.35)
             self.play(FadeOut(alpha), *(FadeOut(c) for c in self.alpha_curves.values()), FadeIn(table_group), run_time=0.8)

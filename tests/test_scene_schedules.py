@@ -68,8 +68,7 @@ def test_the_alpha_curves_drawn_are_the_recorded_alpha_t(mod, shown):
     runs = mod.schedule_runs(s)
     chart = scene.alpha_chart
     for spec, curve in scene.alpha_curves.items():
-        points = curve[0].get_anchors()[:: 2] if len(curve[0].get_anchors()) > 2 * s["steps"] else curve[0].get_anchors()
-        drawn = np.array([chart.axes.p2c(p) for p in points])
+        drawn = np.array([chart.axes.p2c(p) for p in curve[0].get_anchors()])
         steps = np.unique(np.round(drawn[:, 0]).astype(int))
         assert steps[0] == 1 and steps[-1] == s["steps"]
         for x, y in drawn:
