@@ -155,7 +155,7 @@ class SchedulesScene(ExplainerScene):
             f"Our test bench: the straight-line fit from the Adam example, a hundred noisy points. Each step uses "
             f"only {s['batch_size']} of them, picked at random, so every gradient is a little off."
         ):
-            self.play(FadeIn(cmap), FadeIn(alpha), FadeIn(loss), FadeIn(key[0]), run_time=1.0)
+            self.play(FadeIn(cmap), FadeIn(alpha), FadeIn(loss), run_time=1.0)
         paths.set_progress(0)
         for i, name in enumerate(names):
             traj = runs[name]
@@ -169,7 +169,8 @@ class SchedulesScene(ExplainerScene):
             self.alpha_curves[name] = curve
             with self.narrate(text):
                 previous = [paths.only([m]) for m in names[:i]]
-                self.play(Create(curve), FadeIn(key.rows[i]), *(FadeOut(p) for p in previous), run_time=1.0)
+                row = key.rows[i] if i else VGroup(key[0], key.rows[0])  # the legend's panel comes with its first row
+                self.play(Create(curve), FadeIn(row), *(FadeOut(p) for p in previous), run_time=1.0)
                 self.add(paths.only([name]))
                 self.play(paths_one(paths, name, n, loss), run_time=max(2.0, 0.03 * n))
         with self.narrate(self.settle_text(runs)):
@@ -244,10 +245,10 @@ class SchedulesScene(ExplainerScene):
         ):
             self.play(FadeOut(self.pending), run_time=0.6)
             self.remove(*self.mobjects)
-            self.play(FadeIn(head), FadeIn(cmap), FadeIn(paths), FadeIn(legend), FadeIn(rate_chart), FadeIn(loss), run_time=1.0)
-            self.add(*rate_lines.values())
             clock(0)
             loss.set_progress(0)
+            self.play(FadeIn(head), FadeIn(cmap), FadeIn(paths), FadeIn(legend), FadeIn(rate_chart), FadeIn(loss), run_time=1.0)
+            self.add(*rate_lines.values())
 
         def both(k: float) -> None:
             loss.set_progress(k)
