@@ -27,12 +27,12 @@ from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.charts import LossChart, StepChart
+from gdexplain.visual.charts import Chart
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.legend import Legend
 from gdexplain.visual.marks import Ball, ScaleNote, arrow_shrink, label_arrow, vector_arrow
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
-from gdexplain.visual.runs import GrowingSeries, MapRuns
+from gdexplain.visual.map_race import Lane, MapRace
 from gdexplain.visual.squares import AccumulatorSquares, nice_square_scale
 
 #: Steps explained one by one before the rest play quickly.
@@ -212,24 +212,21 @@ class AdaDeltaScene(ExplainerScene):
         trail = VGroup()
         for t in range(1, slow + 1):
             self.explain_step(t, cmap, ball, squares, scales, anchors, readout, formula, notes, factor, trail, t == 1)
-        runs = MapRuns(cmap, {"adadelta": pos}, {"adadelta": theme.PATH})
-        runs.set_progress(slow)
+        race = MapRace.on_map(cmap, [Lane("AdaDelta", theme.PATH, traj, ball_color=theme.BALL)])
+        race.set_progress(slow)
         with self.narrate(f"Then the same four moves, again and again, for {traj.steps} steps."):
             self.play(formula.light({}), run_time=0.3)
             self.remove(ball, trail)
-            self.add(runs)
-            state = {"k": slow}
+            self.add(race)
+            every = max(1, (traj.steps - slow) // 8)  # rebuilding text is slow: about eight read-out updates
 
-            def follow(k: float) -> None:
-                t = min(int(np.ceil(k)), traj.steps)
-                squares.become(MemorySquares(traj.quantity("sq_grad_avg")[t], traj.quantity("sq_delta_avg")[t], scales, anchors))
-                done = int(np.floor(k))
-                if done != state["k"] and (done - slow) % max(1, (traj.steps - slow) // 8) == 0:
-                    state["k"] = done
-                    readout.become(Readout(step_rows(traj, max(done, 1)), min_width=4.6).placed_like(readout))
+            def follow(k: int) -> None:
+                squares.become(MemorySquares(traj.quantity("sq_grad_avg")[k], traj.quantity("sq_delta_avg")[k], scales, anchors))
+                if (k - slow) % every == 0 or k == traj.steps:
+                    readout.become(Readout(step_rows(traj, k), min_width=4.6).placed_like(readout))
 
-            self.play(runs.play_steps(slow, traj.steps, max(1.0, 0.2 * (traj.steps - slow)), follow))
-            readout.become(Readout(step_rows(traj, traj.steps), min_width=4.6).placed_like(readout))
+            self.play(race.advance(slow, traj.steps, on_step=follow, changing=[squares, readout]),
+                      run_time=max(1.0, 0.2 * (traj.steps - slow)))
         ratio = adadelta_ratio(traj)
         with self.narrate(
             "Watch the ratio of the two roots. It is the rate each axis really gets. On the steep axis it is "
@@ -237,7 +234,7 @@ class AdaDeltaScene(ExplainerScene):
             f"By step {traj.steps} they are {fmt(ratio[-1][1], 3)} and {fmt(ratio[-1][0], 3)}."
         ):
             self.play(formula.light({"top": theme.STEP, "bottom": theme.GRADIENT}), run_time=0.6)
-        self.pending = Group(cmap, runs, trail, squares, head_s, head_u, notes, formula, readout)
+        self.pending = Group(cmap, race, squares, head_s, head_u, notes, formula, readout)
 
     def step_map(self, surface: Surface, points: np.ndarray) -> ContourMap:
         """The step-by-step map: the view around ``points``, as wide as :data:`MAP_WIDTH` allows, same units on both axes."""
@@ -335,10 +332,10 @@ class AdaDeltaScene(ExplainerScene):
         cmap = ContourMap(surface, height=width * (y1 - y0) / (x1 - x0), width=width)
         cmap.to_corner(UL, buff=0.45).shift(0.7 * DOWN)
         colors = {"adadelta": theme.method_color("adadelta"), "rmsprop": theme.method_color("rmsprop")}
-        runs = MapRuns(cmap, {"adadelta": ada.positions, "rmsprop": rms.positions}, colors)
+        runs = MapRace.on_map(cmap, [Lane.of("adadelta", ada), Lane.of("rmsprop", rms)])
         floor = float(surface.value(surface.global_minimum)) if surface.minima else None
         n = max(ada.steps, rms.steps)
-        chart = LossChart({"adadelta": ada.losses, "rmsprop": rms.losses}, colors, n,
+        chart = Chart({"adadelta": ada.losses, "rmsprop": rms.losses}, colors, n,
                           log=True, floor=floor, width=4.3, height=2.6, floor_label="the minimum")
         chart.to_edge(RIGHT, buff=0.35).align_to(cmap, UP).shift(0.2 * DOWN)
         legend = Legend([
@@ -347,18 +344,16 @@ class AdaDeltaScene(ExplainerScene):
         ]).next_to(chart, DOWN, buff=0.5).align_to(chart, LEFT)
         head = theme.label(f"{surface.title}: AdaDelta next to RMSProp", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
         ratio = adadelta_ratio(ada)[1:]
-        ratio_chart = StepChart(n, float(np.nanmax(ratio)), "AdaDelta's ratio √(u+ε)/√(s+ε)",
-                                width=cmap.width - 0.6, height=1.3)
+        axis_colors = dict(zip(surface.coords, (theme.AXIS_X, theme.AXIS_Y)))
+        ratio_chart = Chart({c: ratio[:, i] for i, c in enumerate(surface.coords)}, axis_colors, n, from_zero=True,
+                            start_step=1, title="AdaDelta's ratio √(u+ε)/√(s+ε)", width=cmap.width - 0.6, height=1.3)
         ratio_chart.next_to(cmap, DOWN, buff=0.75).align_to(cmap, LEFT).shift(0.5 * RIGHT)
-        ratio_lines = VGroup(*(GrowingSeries(ratio_chart, ratio[:, i], c) for i, c in enumerate((theme.AXIS_X, theme.AXIS_Y))))
-        ratio_key = VGroup(*(theme.label(f"on {c}", size=theme.SMALL_SIZE, color=col)
-                             for c, col in zip(surface.coords, (theme.AXIS_X, theme.AXIS_Y))))
+        ratio_key = VGroup(*(theme.label(f"on {c}", size=theme.SMALL_SIZE, color=col) for c, col in axis_colors.items()))
         ratio_key.arrange(RIGHT, buff=0.3).next_to(ratio_chart.title, RIGHT, buff=0.35).align_to(ratio_chart.title, DOWN)
 
         def both(k: float) -> None:
             chart.set_progress(k)
-            for line in ratio_lines:
-                line.set_progress(k)
+            ratio_chart.set_progress(k)
 
         both(0)
         with self.narrate(
@@ -367,21 +362,21 @@ class AdaDeltaScene(ExplainerScene):
         ):
             self.play(FadeOut(self.pending), run_time=0.6)
             self.play(FadeIn(head), FadeIn(cmap), FadeIn(runs), FadeIn(chart), FadeIn(legend), FadeIn(ratio_chart),
-                      FadeIn(ratio_lines), FadeIn(ratio_key), run_time=1.0)
+                      FadeIn(ratio_key), run_time=1.0)
         burst = find_burst(ada)
         first = min(n, 40)
         with self.narrate(
             "RMSProp's first steps are long: alpha over the root of one minus rho. "
             "AdaDelta starts cautiously, then lengthens its strides as its memory of steps fills."
         ):
-            self.play(runs.play_steps(0, first, max(1.0, 0.12 * first), both))
+            self.play(runs.advance(0, first, on_step=both, changing=[chart, ratio_chart]), run_time=max(1.0, 0.12 * first))
         middle = min(n, burst.low_step) if burst is not None else n
         if middle > first:
             with self.narrate(
                 f"By step {middle}, AdaDelta's loss is {fmt(ada.losses[min(middle, ada.steps)])} and RMSProp's "
                 f"{fmt(rms.losses[min(middle, rms.steps)])}: without any alpha, AdaDelta keeps pace."
             ):
-                self.play(runs.play_steps(first, middle, max(1.0, 0.08 * (middle - first)), both))
+                self.play(runs.advance(first, middle, on_step=both, changing=[chart, ratio_chart]), run_time=max(1.0, 0.08 * (middle - first)))
         if burst is not None and middle < n:
             ratio = adadelta_ratio(ada)
             axis = int(np.argmax(np.abs(ada.positions[burst.peak_step] - ada.positions[burst.low_step])))
@@ -392,7 +387,7 @@ class AdaDeltaScene(ExplainerScene):
                 f"A rate that large overshoots along {name}, and the loss jumps from {fmt(burst.low_gap)} "
                 f"to {fmt(burst.peak_gap)} above the minimum by step {burst.peak_step}."
             ):
-                self.play(runs.play_steps(middle, n, max(1.0, 0.08 * (n - middle)), both))
+                self.play(runs.advance(middle, n, on_step=both, changing=[chart, ratio_chart]), run_time=max(1.0, 0.08 * (n - middle)))
             closing = (
                 "So AdaDelta has no learning rate to tune, and its step has the units of theta. "
                 "The price: epsilon sets how big its steps can get when the memories are empty, at the start and "
@@ -401,7 +396,7 @@ class AdaDeltaScene(ExplainerScene):
         else:
             if middle < n:
                 with self.narrate(self._verdict(ada, rms)):
-                    self.play(runs.play_steps(middle, n, max(1.0, 0.08 * (n - middle)), both))
+                    self.play(runs.advance(middle, n, on_step=both, changing=[chart, ratio_chart]), run_time=max(1.0, 0.08 * (n - middle)))
             closing = (
                 "So AdaDelta has no learning rate to tune, and its step has the units of theta. "
                 "The price: epsilon now sets the size of its first steps, so it is worth choosing with care."

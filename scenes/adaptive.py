@@ -22,7 +22,6 @@ with :mod:`gdexplain.visual.squares` at one stated scale per picture.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from manim import (
@@ -32,8 +31,6 @@ from manim import (
     UL,
     UP,
     UR,
-    UpdateFromAlphaFunc,
-    linear,
     Create,
     FadeIn,
     FadeOut,
@@ -45,18 +42,20 @@ from manim import (
 )
 
 from gdexplain.core.optimizers import make_optimizer
-from gdexplain.scene import ExplainerScene
+from gdexplain.core.parts import accumulator, accumulator_parts, effective_rate, first_step_gain, step_over_rate
 from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
+from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.charts import StepChart
+from gdexplain.visual.charts import Chart
 from gdexplain.visual.contour import ContourMap
-from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_shrink, label_arrow, vector_arrow
+from gdexplain.visual.framing import framed_map, map_view
+from gdexplain.visual.map_race import Lane, LaneSquares, MapRace, race_readout
+from gdexplain.visual.marks import Ball, ScaleNote, arrow_shrink, label_arrow, vector_arrow
+from gdexplain.visual.paths import PathTrail
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
 from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote, nice_square_scale, square_sides
 
-#: The accumulator each method records (see gdexplain.core.optimizers).
-ACCUMULATOR = {"adagrad": "sq_grad_sum", "rmsprop": "sq_grad_avg"}
 #: Steps explained one by one before the rest play quickly.
 SLOW_STEPS = 3
 #: Largest square side (scene units) in the step-by-step pictures.
@@ -78,42 +77,21 @@ RMSPROP_RULE = (
 )
 
 
-# --- pure data → picture mappings (tests check these against `gdexplain trace`) -------------
-
-
-def accumulator(traj: Trajectory) -> np.ndarray:
-    """The per-axis accumulator the squares show, row t = after step t (row 0: zeros)."""
-    return traj.quantity(ACCUMULATOR[traj.optimizer.name])
+# --- what the scenes read from the core ----------------------------------------------------
 
 
 def step_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
     """Readout rows of step ``t`` (from θ_{t−1} to θ_t), every value as recorded by the core."""
-    acc = accumulator(traj)
-    g = traj.quantity("grad")[t]
-    rows = [("step t", str(t)), ("g", fmt_vector(g)), ("g²", fmt_vector(g**2))]
+    parts = accumulator_parts(traj, t)
+    rows = [("step t", str(t)), ("g", fmt_vector(traj.quantity("grad")[t])), ("g²", fmt_vector(parts.squared))]
     if traj.optimizer.name == "rmsprop":
-        rows.append(("s(t−1)", fmt_vector(acc[t - 1])))
+        rows.append(("s(t−1)", fmt_vector(parts.before)))
     rows += [
-        ("s", fmt_vector(acc[t])),
-        ("√s", fmt_vector(np.sqrt(acc[t]))),
+        ("s", fmt_vector(parts.now)),
+        ("√s", fmt_vector(parts.root)),
         ("Δθ", fmt_vector(traj.quantity("delta")[t])),
     ]
     return rows
-
-
-def rmsprop_parts(traj: Trajectory, t: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
-    """The two pieces of RMSProp's s_t as drawn: (ρ·s_{t−1}, (1−ρ)·g_t²); they add up to the recorded s_t."""
-    acc = accumulator(traj)
-    g = traj.quantity("grad")[t]
-    return rho * acc[t - 1], (1 - rho) * g**2
-
-
-def effective_lr(traj: Trajectory) -> np.ndarray:
-    """α_t / (√s_t + ε) per axis for steps 1…T (row i = step i+1): the rate each axis really gets."""
-    acc = accumulator(traj)[1:]
-    lr = traj.quantity("lr")[1:]
-    eps = float(traj.optimizer.eps)  # type: ignore[attr-defined]
-    return lr[:, None] / (np.sqrt(acc) + eps)
 
 
 def gradient_tip(cmap: ContourMap, at: np.ndarray, grad: np.ndarray, factor: float) -> np.ndarray:
@@ -123,34 +101,16 @@ def gradient_tip(cmap: ContourMap, at: np.ndarray, grad: np.ndarray, factor: flo
 
 
 def view_of(surface: Surface, positions: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The map's ranges: a hand-picked view for the default pictures, else the surface's range grown to the path."""
-    if surface.name in STEP_VIEWS:
-        (x0, x1), (y0, y1) = STEP_VIEWS[surface.name]
-    else:
-        (x0, x1), (y0, y1) = surface.ranges
-    finite = positions[np.all(np.isfinite(positions), axis=1)]
-    x0, x1 = min(x0, float(finite[:, 0].min())), max(x1, float(finite[:, 0].max()))
-    y0, y1 = min(y0, float(finite[:, 1].min())), max(y1, float(finite[:, 1].max()))
-    return (x0, x1), (y0, y1)
-
-
-@dataclass
-class Runner:
-    """One ball on a map in a race: its trajectory, colour, marks and (optionally) squares."""
-
-    name: str
-    traj: Trajectory
-    color: str
-    ball: Ball
-    trail: VGroup
-    squares: AccumulatorSquares | None = None
+    """The map's ranges: a hand-picked view for the default pictures, else the surface's range, grown to the path."""
+    base = STEP_VIEWS.get(surface.name, (tuple(surface.ranges[0]), tuple(surface.ranges[1])))
+    return map_view(surface, positions, base=base, pad=0.0, include_minimum=False, snap=False)
 
 
 # --- shared scene machinery ---------------------------------------------------------------
 
 
 class _AdaptiveBase(ExplainerScene):
-    """Helpers shared by the three scenes: titles, maps, squares that follow a ball, races."""
+    """Helpers shared by the three scenes: titles, maps, squares that follow a ball, races (:class:`MapRace`)."""
 
     pending: Group | None = None
 
@@ -166,12 +126,8 @@ class _AdaptiveBase(ExplainerScene):
         return t
 
     def place_map(self, surface: Surface, positions: np.ndarray, height: float, view=None) -> ContourMap:
-        (xr, yr) = view if view is not None else view_of(surface, positions)
-        width = height * (xr[1] - xr[0]) / (yr[1] - yr[0])
-        if width > 8.6:  # keep room for the right-hand column
-            height *= 8.6 / width
-            width = 8.6
-        cmap = ContourMap(surface, height=height, width=width, x_range=xr, y_range=yr)
+        """A map of ``view`` (default :func:`view_of` the positions), ``height`` tall unless too wide for the left side."""
+        cmap = framed_map(surface, view if view is not None else view_of(surface, positions), (8.6, height))
         cmap.to_edge(LEFT, buff=0.5).shift(0.35 * DOWN)
         return cmap
 
@@ -183,86 +139,23 @@ class _AdaptiveBase(ExplainerScene):
         at = cmap.c2p(traj.positions[t if k_pos is None else k_pos])
         return AccumulatorSquares(vals, scale, at, labels=labels, cap=cap)
 
-    # --- a race of several balls on one map -------------------------------------------------
-
-    def play_steps(self, cmap: ContourMap, runners: list[Runner], k0: int, k1: int, run_time: float,
-                   scale: float | None, cap: float | None, readout: Readout | None = None, readout_of=None,
-                   labels: Sequence[str] | None = None) -> None:
-        """Move every runner from step ``k0`` to step ``k1`` in ONE play (cheap: the map is drawn once).
-
-        Balls glide along their recorded steps, trails grow, squares show the
-        accumulator of the step being taken, and ``readout`` (rebuilt with
-        ``readout_of(k)``) changes when a step completes.
-        """
-        if k1 <= k0:
-            return
-        state = {"k": k0}
-        lines = []
-        for r in runners:
-            line = PathTrail([cmap.c2p(r.traj.positions[min(k0, r.traj.steps)])] * 2, color=r.color, stroke_width=3, dots=False)
-            r.trail.add(line)
-            lines.append(line)
-
-        def update(group, alpha: float) -> None:
-            x = k0 + alpha * (k1 - k0)
-            k = min(int(np.floor(x)), k1 - 1)
-            frac = x - k
-            for r, line in zip(runners, lines):
-                n = r.traj.steps
-                kk, ff = (k, frac) if k < n else (n, 0.0)
-                pts = [cmap.c2p(p) for p in r.traj.positions[k0 : min(kk, n) + 1]]
-                here = r.traj.positions[min(kk, n)]
-                nxt = r.traj.positions[min(kk + 1, n)]
-                now = cmap.c2p(here + ff * (nxt - here))
-                line.line.set_points_as_corners([*pts, now] if pts else [now, now])
-                r.ball.move_to(now)
-                if r.squares is not None and scale is not None:
-                    t = min(kk + 1, n)
-                    r.squares.become(AccumulatorSquares(accumulator(r.traj)[t], scale, now, labels=labels, cap=cap))
-            done = int(np.floor(x))
-            every = max(1, (k1 - k0) // 8)  # rebuilding text is slow: at most ~8 readout updates per play
-            if done < k1 and (done - k0) % every:
-                done = state["k"]
-            if readout is not None and readout_of is not None and done != state["k"]:
-                state["k"] = done
-                readout.become(readout_of(min(done, k1)).placed_like(readout))
-
-        movers = Group(*(m for r in runners for m in (r.ball, r.trail) + ((r.squares,) if r.squares is not None else ())))
-        if readout is not None:
-            movers.add(readout)
-        self.play(UpdateFromAlphaFunc(movers, update), run_time=run_time, rate_func=linear)
-
-    def race(self, cmap: ContourMap, runners: list[Runner], scale: float | None, cap: float | None,
-             beats: Sequence[str], readout_pos: np.ndarray, step_time: float = 0.18) -> Readout:
-        """Play the runners' steps together over ``beats`` (the steps are split evenly between beats)."""
-        n = max(r.traj.steps for r in runners)
-        readout = self.race_readout(runners, 0).move_to(readout_pos, aligned_edge=UL)
+    def race(self, race: MapRace, beats: Sequence[str], readout_pos: np.ndarray, step_time: float = 0.18) -> Readout:
+        """Play the lanes' steps together over ``beats`` (the steps split evenly between them), with a loss read-out."""
+        n = race.end
+        readout = race_readout(race.lanes, 0, min_width=3.6).move_to(readout_pos, aligned_edge=UL)
         bounds = np.linspace(0, n, len(beats) + 1).round().astype(int)
+
+        def show(k: int) -> None:
+            readout.become(race_readout(race.lanes, k, min_width=3.6).placed_like(readout))
+
         for i, text in enumerate(beats):
             with self.narrate(text):
                 if i == 0:
                     self.play(FadeIn(readout), run_time=0.4)
                 k0, k1 = int(bounds[i]), int(bounds[i + 1])
-                self.play_steps(cmap, runners, k0, k1, max(1.0, step_time * (k1 - k0)), scale, cap, readout,
-                                lambda k: self.race_readout(runners, k))
+                if k1 > k0:  # rebuilding text is slow: at most ~8 read-out updates per play
+                    self.play(race.advance(k0, k1, on_step=show, updates=8, changing=[readout]), run_time=max(1.0, step_time * (k1 - k0)))
         return readout
-
-    @staticmethod
-    def race_readout(runners: list[Runner], k: int) -> Readout:
-        rows = [("step", str(k))]
-        for r in runners:
-            i = min(k, r.traj.steps)
-            rows.append((f"{r.name} loss", fmt(r.traj.losses[i])))
-        colors = {f"{r.name} loss": r.color for r in runners}
-        return Readout(rows, colors=colors, min_width=3.6)
-
-    def make_runner(self, cmap: ContourMap, name: str, traj: Trajectory, color: str, scale: float | None = None,
-                    cap: float | None = None) -> Runner:
-        ball = Ball(radius=0.11, color=color).move_to(cmap.c2p(traj.positions[0]))
-        sq = None
-        if scale is not None:
-            sq = AccumulatorSquares(accumulator(traj)[0], scale, cmap.c2p(traj.positions[0]), labels=None, cap=cap)
-        return Runner(name, traj, color, ball, VGroup(), sq)
 
 
 # --- 1. one learning rate -----------------------------------------------------------------
@@ -281,7 +174,7 @@ class OneLearningRate(_AdaptiveBase):
         colors = {"small": "#E6E6E6", "large": "#F4A259"}
 
         title = self.title("One learning rate for every axis?")
-        cmap = ContourMap(surface, height=3.6, width=min(8.0, 3.6 * np.ptp(surface.ranges[0]) / np.ptp(surface.ranges[1])))
+        cmap = framed_map(surface, map_view(surface), (8.0, 3.6))
         cmap.to_corner(UL, buff=0.5).shift(0.5 * DOWN)
         ball = Ball().move_to(cmap.c2p(small.positions[0]))
         with self.narrate(
@@ -294,8 +187,9 @@ class OneLearningRate(_AdaptiveBase):
         loss_max = float(np.nanmax(np.concatenate([small.losses, large.losses])))
         norm_max = float(np.nanmax(np.concatenate([small.gradient_norms(), large.gradient_norms()])))
         n = max(small.steps, large.steps, 1)
-        loss_chart = StepChart(n, loss_max, "loss", width=3.6, height=1.6).to_corner(UR, buff=0.5).shift(0.5 * DOWN + 0.2 * LEFT)
-        norm_chart = StepChart(n, norm_max, "gradient size ‖∇L‖", width=3.6, height=1.6)
+        loss_chart = Chart(steps=n, y_max=loss_max, from_zero=True, title="loss", width=3.6, height=1.6)
+        loss_chart.to_corner(UR, buff=0.5).shift(0.5 * DOWN + 0.2 * LEFT)
+        norm_chart = Chart(steps=n, y_max=norm_max, from_zero=True, title="gradient size ‖∇L‖", width=3.6, height=1.6)
         norm_chart.next_to(loss_chart, DOWN, buff=0.75).align_to(loss_chart, LEFT)
 
         runs = (("small", small, s["lr_small"]), ("large", large, s["lr_large"]))
@@ -332,8 +226,8 @@ class OneLearningRate(_AdaptiveBase):
                 self.play(
                     Create(trail.line), FadeIn(trail.dots),
                     b.animate.move_to(cmap.c2p(traj.positions[-1])),
-                    Create(loss_chart.series(traj.losses, color)),
-                    Create(norm_chart.series(traj.gradient_norms(), color)),
+                    Create(loss_chart.line(traj.losses, color)),
+                    Create(norm_chart.line(traj.gradient_norms(), color)),
                     run_time=4,
                 )
 
@@ -410,13 +304,21 @@ class _SquaresStepByStep(_AdaptiveBase):
         rest = range(slow + 1, traj.steps + 1)
         with self.narrate(self.fast_forward_text(traj)):
             self.play(formula.light({}), run_time=0.3)
-            runner = Runner(self.method, traj, theme.PATH, ball, trail, squares)
-            # Labels are text, too costly to rebuild every frame: they step aside while the ball runs.
-            squares.become(self.squares_at(cmap, traj, slow, scale, labels=None))
-            self.play_steps(cmap, [runner], slow, traj.steps, max(1.0, 0.2 * len(rest)), scale, None, readout,
-                            lambda k: self.step_readout(traj, max(k, 1)))
-            squares.become(self.squares_at(cmap, traj, traj.steps, scale))
-        return cmap, Group(title, cmap, ball, squares, readout, formula, notes, trail)
+            # The ball runs on as a one-lane race; its squares drop their labels (text is too costly to
+            # rebuild every frame) and get them back at the end.
+            lane = Lane("", theme.PATH, traj, radius=ball.radius, ball_color=theme.BALL, squares=LaneSquares(accumulator(traj), scale))
+            race = MapRace.on_map(cmap, [lane])
+            race.set_progress(slow)
+            self.remove(ball, squares)
+            self.add(race)
+
+            def show(k: int) -> None:
+                readout.become(self.step_readout(traj, max(k, 1)).placed_like(readout))
+
+            if rest:
+                self.play(race.advance(slow, traj.steps, on_step=show, updates=8, changing=[readout]), run_time=max(1.0, 0.2 * len(rest)))
+            race.squares[0].become(self.squares_at(cmap, traj, traj.steps, scale))
+        return cmap, Group(title, cmap, race, readout, formula, notes, trail)
 
     def step_readout(self, traj: Trajectory, t: int, reveal: int | None = None) -> Readout:
         rows = step_rows(traj, t)
@@ -523,7 +425,7 @@ class AdaGradScene(_SquaresStepByStep):
             if full else "Square it, and add it to the squares."
         )
         with self.narrate(text):
-            add = self.grow_squares(cmap, traj, t, squares, scale, g**2, 0)
+            add = self.grow_squares(cmap, traj, t, squares, scale, accumulator_parts(traj, t).squared, 0)
             self.play(formula.light({"grad": theme.GRADIENT, "sq": theme.GRADIENT}), FadeIn(add), run_time=0.8)
             new = self.squares_at(cmap, traj, t, scale, k_pos=t - 1)
             self.play(Transform(squares, new), FadeOut(add), formula.light({"sq": theme.GRADIENT, "acc": theme.HIGHLIGHT, "prev": theme.HIGHLIGHT}), run_time=1.0)
@@ -534,8 +436,7 @@ class AdaGradScene(_SquaresStepByStep):
         ada = run(make_optimizer("adagrad", lr=lr, eps=self.settings["eps"]), surface, None, steps)
         cmap = self.place_map(surface, np.vstack([gd.positions, ada.positions]), height=5.6)
         scale = nice_square_scale(accumulator(ada)[1:].ravel(), 1.0)
-        r_gd = self.make_runner(cmap, "GD", gd, theme.method_color("gd"))
-        r_ada = self.make_runner(cmap, "AdaGrad", ada, theme.method_color("adagrad"), scale)
+        race = MapRace.on_map(cmap, [Lane.of("gd", gd), Lane.of("adagrad", ada, squares=LaneSquares(accumulator(ada), scale))])
         head = theme.label(f"{surface.title}: plain GD and AdaGrad, both α = {fmt(lr)}", size=theme.BODY_SIZE)
         head.to_corner(UL, buff=0.35)
         note = SquareScaleNote(scale, "s").next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
@@ -543,12 +444,12 @@ class AdaGradScene(_SquaresStepByStep):
         with self.narrate(f"Both start at the same point, with the same alpha, {fmt(lr)}."):
             self.clear_pending()
             self.play(FadeIn(head), FadeIn(cmap), run_time=0.8)
-            self.play(FadeIn(r_gd.ball), FadeIn(r_ada.ball), FadeIn(note), run_time=0.5)
-            self.add(r_gd.trail, r_ada.trail, r_ada.squares, r_gd.ball, r_ada.ball)
-        readout = self.race(cmap, [r_gd, r_ada], scale, None, beats, np.array([right_x, 2.6, 0]))
+            self.play(FadeIn(race.balls), FadeIn(note), run_time=0.5)
+            self.add(race)
+        readout = self.race(race, beats, np.array([right_x, 2.6, 0]))
         with self.narrate(f"After {steps} steps: {self._verdict(gd, ada)}"):
             self.wait(0.5)
-        self.pending = Group(head, cmap, note, readout, r_gd.ball, r_ada.ball, r_gd.trail, r_ada.trail, r_ada.squares)
+        self.pending = Group(head, cmap, note, readout, race)
 
     @staticmethod
     def _verdict(gd: Trajectory, ada: Trajectory) -> str:
@@ -558,12 +459,13 @@ class AdaGradScene(_SquaresStepByStep):
         return f"plain descent's loss is {fmt(a)}, AdaGrad's is {fmt(b)}: here the head start did not last."
 
     def weakness_part(self, traj: Trajectory) -> None:
-        eff = effective_lr(traj)
-        chart = StepChart(traj.steps, float(np.nanmax(eff)), "effective learning rate α / (√s + ε)", width=7.5, height=3.6)
+        eff = effective_rate(traj)
+        chart = Chart(steps=traj.steps, y_max=float(np.nanmax(eff)), from_zero=True,
+                      title="effective learning rate α / (√s + ε)", width=7.5, height=3.6)
         chart.move_to(0.3 * DOWN)
         head = theme.label("AdaGrad's weakness", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
-        xs = chart.series(eff[:, 0], theme.AXIS_X, start_step=1)
-        ys = chart.series(eff[:, 1], theme.AXIS_Y, start_step=1)
+        xs = chart.line(eff[:, 0], theme.AXIS_X, start_step=1)
+        ys = chart.line(eff[:, 1], theme.AXIS_Y, start_step=1)
         key = VGroup(
             theme.label("x axis: α/√s_x", size=theme.SMALL_SIZE, color=theme.AXIS_X),
             theme.label("y axis: α/√s_y", size=theme.SMALL_SIZE, color=theme.AXIS_Y),
@@ -613,9 +515,8 @@ class RMSPropScene(_SquaresStepByStep):
         return f"Then shrink, add, divide and move, again and again, for {traj.steps} steps."
 
     def square_beats(self, traj, t, cmap, squares, scale, formula, full) -> None:
-        rho = self.settings["rho"]
-        kept, added = rmsprop_parts(traj, t, rho)
-        g = traj.quantity("grad")[t]
+        parts = accumulator_parts(traj, t)
+        kept, added = parts.kept, parts.added
         if full:
             with self.narrate(
                 "First, the squares shrink to rho times their area. They are empty now, so nothing happens yet; "
@@ -626,10 +527,11 @@ class RMSPropScene(_SquaresStepByStep):
                 "Then square the gradient. On its own, g squared would be a square far too big for this picture: "
                 "the dashed one is cut to fit."
             ):
-                add = self.grow_squares(cmap, traj, t, squares, scale, g**2, 0, cap=GRAD_SQUARE_CAP)
+                add = self.grow_squares(cmap, traj, t, squares, scale, parts.squared, 0, cap=GRAD_SQUARE_CAP)
                 self.play(formula.light({"sq": theme.GRADIENT, "grad": theme.GRADIENT}), FadeIn(add), run_time=0.8)
             with self.narrate(
-                f"But only one minus rho of it goes in: {fmt(1 - rho)} of the area. The square that is added is far smaller."
+                f"But only one minus rho of it goes in: {fmt(1 - self.settings['rho'])} of the area. "
+                "The square that is added is far smaller."
             ):
                 small = self.grow_squares(cmap, traj, t, squares, scale, added, 0)
                 self.play(Transform(add, small), run_time=1.0)
@@ -654,10 +556,10 @@ class RMSPropScene(_SquaresStepByStep):
             "abs(Delta theta_1) approx (alpha abs(g_1)) / (sqrt(1 - rho) abs(g_1)) = alpha / sqrt(1 - rho)",
             font_size=36,
         ).move_to(0.8 * UP)
-        ratio = np.abs(d1) / lr
+        gain = first_step_gain(traj)
         vals = Readout(
-            [("ρ", fmt(rho)), ("1/√(1−ρ)", fmt(1 / np.sqrt(1 - rho))), ("α", fmt(lr)),
-             ("first step Δθ", fmt_vector(d1)), ("|Δθ| / α per axis", fmt_vector(ratio))],
+            [("ρ", fmt(rho)), ("1/√(1−ρ)", fmt(gain)), ("α", fmt(lr)),
+             ("first step Δθ", fmt_vector(d1)), ("|Δθ| / α per axis", fmt_vector(step_over_rate(traj, 1)))],
             colors={"first step Δθ": theme.STEP},
         ).next_to(derivation, DOWN, buff=0.5)
         with self.narrate(
@@ -668,7 +570,7 @@ class RMSPropScene(_SquaresStepByStep):
             self.play(FadeIn(head), FadeIn(derivation), run_time=1)
         with self.narrate(
             f"Dividing by that side gives a step of alpha over the root of one minus rho: with rho {fmt(rho)}, "
-            f"about {fmt(1 / np.sqrt(1 - rho), 3)} times alpha on every axis, as the recorded step shows. "
+            f"about {fmt(gain, 3)} times alpha on every axis, as the recorded step shows. "
             "AdaGrad's first step is just alpha."
         ):
             self.play(FadeIn(vals), run_time=0.8)
@@ -686,8 +588,7 @@ class RMSPropScene(_SquaresStepByStep):
         cap = 1.4
         _, capped = square_sides(accumulator(ada)[1:].ravel(), scale, cap)
         cap_used = cap if capped.any() else None
-        r_ada = self.make_runner(cmap, "AdaGrad", ada, theme.method_color("adagrad"), scale, cap_used)
-        r_rms = self.make_runner(cmap, "RMSProp", rms, theme.method_color("rmsprop"), scale, cap_used)
+        race = MapRace.on_map(cmap, [Lane.of(m, t, squares=LaneSquares(accumulator(t), scale, cap_used)) for m, t in (("adagrad", ada), ("rmsprop", rms))])
         head = theme.label(f"{surface.title}: AdaGrad and RMSProp, both α = {fmt(lr)}", size=theme.BODY_SIZE)
         head.to_corner(UL, buff=0.35)
         note = SquareScaleNote(scale, "s", cap_used).next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
@@ -698,14 +599,14 @@ class RMSPropScene(_SquaresStepByStep):
         ):
             self.clear_pending()
             self.play(FadeIn(head), FadeIn(cmap), run_time=0.8)
-            self.play(FadeIn(r_ada.ball), FadeIn(r_rms.ball), FadeIn(note), run_time=0.5)
-            self.add(r_ada.trail, r_rms.trail, r_ada.squares, r_rms.squares, r_ada.ball, r_rms.ball)
+            self.play(FadeIn(race.balls), FadeIn(note), run_time=0.5)
+            self.add(race)
         beats = (
             "AdaGrad's squares pile up every squared gradient it has ever seen. They grow past the cap, so its steps keep shrinking.",
             "RMSProp's squares forget the old gradients, stay small, and its steps stay useful.",
             "AdaGrad is still creeping down the slope, while RMSProp has long since reached the valley.",
         )
-        self.race(cmap, [r_ada, r_rms], scale, cap_used, beats, np.array([right_x, 2.6, 0]), step_time=0.12)
+        self.race(race, beats, np.array([right_x, 2.6, 0]), step_time=0.12)
         with self.narrate(
             f"After {steps} steps, AdaGrad's loss is {fmt(ada.final_loss)} and RMSProp's is {fmt(rms.final_loss)}. "
             "Forgetting is what keeps the steps alive."

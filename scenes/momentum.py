@@ -18,7 +18,6 @@ mapping from trajectory to picture is in the pure functions at the top.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from manim import (
@@ -34,16 +33,21 @@ from manim import (
     VGroup,
 )
 
+from gdexplain.core.errors import InputError
 from gdexplain.core.optimizers import make_optimizer
-from gdexplain.scene import ExplainerScene
+from gdexplain.core.parts import momentum_parts
+from gdexplain.core.race import largest_gap
 from gdexplain.core.surfaces import get_surface
 from gdexplain.core.trajectory import Trajectory, run
+from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.contour import ContourMap, nice_step
-from gdexplain.core.errors import InputError
-from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_scale
+from gdexplain.visual.contour import ContourMap
+from gdexplain.visual.framing import framed_map, map_view
+from gdexplain.visual.map_race import Lane, MapRace, ball_legend, race_readout
+from gdexplain.visual.marks import Ball, ScaleNote, arrow_scale
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
-from gdexplain.visual.vectors import HeadToTail, HeadToTailLabels, HeadToTailVectors
+from gdexplain.visual.paths import PathTrail
+from gdexplain.visual.vectors import HeadToTail, HeadToTailLabels, momentum_drawn_points, momentum_vectors
 
 #: The momentum rule, its terms named so they light up as their arrows appear.
 MOMENTUM_RULE = (
@@ -66,7 +70,7 @@ COLUMN_X = 3.95
 MOMENTUM_LABELS = HeadToTailLabels("v (before)", "β·v", "−α·g", "v (new) = step")
 
 
-# --- data → picture (pure; tests compare these with `gdexplain trace`) ------------------
+# --- what the scenes read from the core -------------------------------------------------
 
 
 def run_method(name: str, surface: str, start: Sequence[float], lr: float, steps: int, beta: float | None = None) -> Trajectory:
@@ -82,40 +86,24 @@ def run_method(name: str, surface: str, start: Sequence[float], lr: float, steps
     return traj
 
 
-def step_vectors(traj: Trajectory, t: int, gradient: str = "used") -> HeadToTailVectors:
-    """The head-to-tail addition of step ``t`` (1-based) of a momentum or Nesterov run.
-
-    ``gradient="used"`` adds −α·g_t with the gradient the step used (at the
-    ball for momentum, at the look-ahead point for Nesterov); ``"at_ball"``
-    adds −α·∇L(θ_{t−1}) instead, what classic momentum would have added.
-    """
-    if not 1 <= t <= traj.steps:
-        raise ValueError(f"step {t} is not in this run's 1..{traj.steps}")
-    lr = float(traj.quantity("lr")[t])
-    g = traj.quantity("grad")[t] if gradient == "used" else traj.gradients[t - 1]
-    return HeadToTailVectors(
-        origin=traj.positions[t - 1],
-        previous=traj.quantity("velocity")[t - 1],
-        decay=float(traj.optimizer.beta),
-        added=-lr * g,
-    )
-
-
 def step_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
     """The read-out of step ``t``: β, α, g, the old and new velocity, where the ball lands."""
-    vec = step_vectors(traj, t)
-    return [
+    p = momentum_parts(traj, t)
+    rows = [
         ("step", str(t)),
-        ("β", fmt(vec.decay)),
+        ("β", fmt(p.decay)),
         ("α", fmt(traj.quantity("lr")[t])),
         ("g", fmt_vector(traj.quantity("grad")[t])),
-        ("v (before)", fmt_vector(vec.previous)),
-        ("β·v", fmt_vector(vec.decayed)),
-        ("−α·g", fmt_vector(vec.added)),
+        ("v (before)", fmt_vector(p.previous)),
+        ("β·v", fmt_vector(p.decayed)),
+        ("−α·g", fmt_vector(p.added)),
         ("v (new)", fmt_vector(traj.quantity("velocity")[t])),
         ("θ", fmt_vector(traj.positions[t])),
         ("loss", fmt(traj.losses[t])),
     ]
+    if "look_ahead" in traj.quantities:  # Nesterov: where g was measured
+        rows.insert(4, ("look-ahead", fmt_vector(traj.quantity("look_ahead")[t])))
+    return rows
 
 
 STEP_ROW_COLORS = {
@@ -126,114 +114,8 @@ STEP_ROW_COLORS = {
     "β": theme.VELOCITY,
     "v (new)": theme.STEP,
     "θ": theme.BALL,
+    "look-ahead": theme.LOOK_AHEAD,
 }
-
-
-def largest_gap(a: Trajectory, b: Trajectory) -> float:
-    """The largest distance between two paths at the same step (0 when they coincide)."""
-    n = min(len(a.positions), len(b.positions))
-    return float(np.max(np.linalg.norm(a.positions[:n] - b.positions[:n], axis=1)))
-
-
-def overshoot(traj: Trajectory, upto: int | None = None) -> float:
-    """How far the path has gone past the surface's global minimum, along the start→minimum line.
-
-    0 while the ball has not passed the minimum; ``upto`` limits the steps looked at.
-    """
-    minimum = traj.surface.global_minimum
-    if minimum is None:
-        return float("nan")
-    m = np.asarray(minimum, dtype=float)
-    d = m - traj.positions[0]
-    if not np.any(d):
-        return 0.0
-    d /= np.linalg.norm(d)
-    pts = traj.positions[: (upto if upto is not None else traj.steps) + 1]
-    return float(max(0.0, np.max((pts - m) @ d)))
-
-
-@dataclass(frozen=True)
-class Runner:
-    """One contestant in a race: its name on screen, colour and trajectory."""
-
-    label: str
-    color: str
-    traj: Trajectory
-
-
-def race_rows(runners: Sequence[Runner], k: int, extra: str = "") -> list[tuple[str, str]]:
-    """Step counter and each runner's loss at step ``k`` (its last step if it stopped earlier).
-
-    ``extra="overshoot"`` adds how far each has gone past the minimum so far;
-    ``extra="delta"`` adds each runner's last step Δθ.
-    """
-    rows = [("step", str(k))]
-    for r in runners:
-        i = min(k, r.traj.steps)
-        rows.append((f"{r.label} loss", fmt(r.traj.losses[i])))
-    if extra == "overshoot":
-        for r in runners:
-            rows.append((f"{r.label} past min", fmt(overshoot(r.traj, min(k, r.traj.steps)))))
-    if extra == "delta":
-        for r in runners:
-            i = min(k, r.traj.steps)
-            rows.append((f"{r.label} step", fmt_vector(r.traj.quantity("delta")[i]) if i > 0 else "—"))
-    return rows
-
-
-def view_ranges(surface: str, points: np.ndarray | None = None, pad: float = 0.1) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The part of the surface a map shows: every point given and the global minimum, with a margin.
-
-    Without points, the surface's own plotting range. The margin is ``pad``
-    times the larger side, so the ball never sits on the map's edge.
-    """
-    surf = get_surface(surface)
-    if points is None or len(points) == 0:
-        return tuple(surf.ranges[0]), tuple(surf.ranges[1])  # type: ignore[return-value]
-    pts = np.asarray(points, dtype=float).reshape(-1, 2)
-    if surf.global_minimum is not None:
-        pts = np.vstack([pts, np.asarray(surf.global_minimum, dtype=float)])
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    margin = pad * max(float(np.max(hi - lo)), 1e-6)
-    return _snap(lo[0] - margin, hi[0] + margin), _snap(lo[1] - margin, hi[1] + margin)
-
-
-def _snap(lo: float, hi: float) -> tuple[float, float]:
-    """Widen ``[lo, hi]`` just enough that the map's last tick label does not fall past its end.
-
-    The map labels multiples of its tick step up to ``hi + step/2``; a
-    multiple in ``(hi, hi + step/2)`` would sit off the map, so ``hi`` is
-    moved up to it.
-    """
-    for _ in range(8):
-        step = nice_step(hi - lo)
-        rest = hi - np.floor(hi / step) * step
-        if rest <= 0.4 * step:
-            break
-        hi = float(np.ceil(hi / step) * step)
-    return float(lo), float(hi)
-
-
-def map_size(ranges: tuple[tuple[float, float], tuple[float, float]], box: tuple[float, float] = MAP_BOX) -> tuple[float, float]:
-    """Width and height of a map of ``ranges`` that fits ``box`` with the same unit on both axes."""
-    (x0, x1), (y0, y1) = ranges
-    aspect = (x1 - x0) / (y1 - y0)
-    width = min(box[0], box[1] * aspect)
-    return width, width / aspect
-
-
-def drawn_points(trajs: Sequence[Trajectory], slow: int = 0) -> np.ndarray:
-    """Every surface point a scene draws: the paths, and the arrow tips of the first ``slow`` steps."""
-    pts = [t.positions for t in trajs]
-    for traj in trajs:
-        if "velocity" not in traj.quantities:
-            continue
-        for t in range(1, min(slow, traj.steps) + 1):
-            v = step_vectors(traj, t)
-            pts.append(np.array([v.origin + v.previous, v.pivot, v.landing]))
-            if "look_ahead" in traj.quantities:
-                pts.append(np.array([traj.quantity("look_ahead")[t]]))
-    return np.vstack(pts)
 
 
 def minima_marks(cmap: ContourMap) -> VGroup:
@@ -254,7 +136,7 @@ def minima_marks(cmap: ContourMap) -> VGroup:
 
 
 class MomentumScene(ExplainerScene):
-    """Helpers the four scenes share: a map on the left, a title, races of several balls."""
+    """What the four scenes share: a map on the left, a title, races of several balls (:class:`MapRace`)."""
 
     def title(self, text: str) -> None:
         self.title_mob = theme.label(text, size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
@@ -262,53 +144,32 @@ class MomentumScene(ExplainerScene):
 
     def make_map(self, surface: str, points: np.ndarray | None = None, box: tuple[float, float] = MAP_BOX) -> ContourMap:
         """A map of the part of ``surface`` around ``points`` (all of it without points), same unit on both axes."""
-        ranges = view_ranges(surface, points)
-        width, height = map_size(ranges, box)
-        cmap = ContourMap(get_surface(surface), height=height, width=width, x_range=ranges[0], y_range=ranges[1])
+        surf = get_surface(surface)
+        cmap = framed_map(surf, map_view(surf, points), box)
         cmap.to_edge(LEFT, buff=0.55).set_y(-0.35)
         return cmap
 
     def column_top(self) -> float:
         return 2.9
 
-    def race(self, cmap: ContourMap, runners: Sequence[Runner], readout: Readout, k0: int, k1: int,
-             per_step: float, extra: str = "") -> tuple[list[Ball], list[VGroup]]:
-        """Move every runner's ball from step ``k0`` to ``k1``, drawing its path, updating ``readout``."""
-        balls, trails = self.race_marks
-        for k in range(k0, k1):
-            anims = []
-            for r, ball, trail in zip(runners, balls, trails):
-                if k + 1 > r.traj.steps:
-                    continue
-                a, b = cmap.c2p(r.traj.positions[k]), cmap.c2p(r.traj.positions[k + 1])
-                seg = PathTrail([a, b], color=r.color, dots=False, stroke_width=3)
-                trail.add(seg)
-                anims += [Create(seg), ball.animate.move_to(b)]
-            if anims:
-                self.play(*anims, run_time=per_step)
-            readout.become(Readout(race_rows(runners, k + 1, extra), colors=_runner_colors(runners), min_width=4.4).placed_like(readout))
-        return balls, trails
+    def race(self, race: MapRace, readout: Readout, k0: int, k1: int, per_step: float, extra: str = "") -> None:
+        """Move every ball from step ``k0`` to ``k1`` (``per_step`` seconds a step), updating ``readout``."""
+        k1 = min(k1, race.end)
+        if k1 <= k0:
+            return
 
-    def start_race(self, cmap: ContourMap, runners: Sequence[Runner]) -> VGroup:
-        balls = [Ball(0.12 if i == 0 else 0.09, color=r.color).move_to(cmap.c2p(r.traj.positions[0])) for i, r in enumerate(runners)]
-        trails = [VGroup() for _ in runners]
-        self.race_marks = (balls, trails)
-        return VGroup(*balls)
+        def show(k: int) -> None:
+            readout.become(race_readout(race.lanes, k, extra).placed_like(readout))
 
-    def legend(self, runners: Sequence[Runner]) -> VGroup:
-        rows = VGroup()
-        for r in runners:
-            dot = Ball(0.09, color=r.color)
-            rows.add(VGroup(dot, theme.label(r.label, size=theme.SMALL_SIZE, color=r.color).next_to(dot, RIGHT, buff=0.15)))
-        return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        self.play(race.advance(k0, k1, on_step=show, changing=[readout]), run_time=per_step * (k1 - k0))
 
-
-def _runner_colors(runners: Sequence[Runner]) -> dict[str, str]:
-    colors = {}
-    for r in runners:
-        for suffix in (" loss", " past min", " step"):
-            colors[r.label + suffix] = r.color
-    return colors
+    def step_ball(self, ball: Ball, trail: VGroup, cmap: ContourMap, traj: Trajectory, t: int,
+                  color: str = theme.PATH, run_time: float = 0.8) -> None:
+        """Move the one ball of a step-by-step picture along step ``t``, leaving a dotted trail."""
+        a, b = cmap.c2p(traj.positions[t - 1]), cmap.c2p(traj.positions[t])
+        seg = PathTrail([a, b], color=color)
+        trail.add(seg)
+        self.play(Create(seg), ball.animate.move_to(b), run_time=run_time)
 
 
 # --- momentum: the mechanism ----------------------------------------------------------------
@@ -325,7 +186,7 @@ class MomentumMechanism(MomentumScene):
         self.traj = traj
         pos = traj.positions
         self.title("Momentum: adding vectors")
-        cmap = self.make_map(s["surface"], drawn_points([traj], SLOW_LAST))
+        cmap = self.make_map(s["surface"], momentum_drawn_points([traj], SLOW_LAST))
         ball = Ball().move_to(cmap.c2p(pos[0]))
         with self.narrate(
             "Plain gradient descent forgets. Every step starts from nothing. "
@@ -343,7 +204,7 @@ class MomentumMechanism(MomentumScene):
             self.play(FadeIn(rule), run_time=1)
 
         slow = min(SLOW_LAST, traj.steps)
-        unit_vectors = [step_vectors(traj, t) for t in range(1, slow + 1)]
+        unit_vectors = [momentum_vectors(traj, t) for t in range(1, slow + 1)]
         lengths = [x for v in unit_vectors for x in v.drawn_lengths(cmap.c2p) if x > 0]
         scale = arrow_scale(lengths, want=0.5)
         note = ScaleNote(scale, "arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
@@ -358,7 +219,7 @@ class MomentumMechanism(MomentumScene):
             self.play(FadeIn(readout), FadeIn(note), run_time=0.6)
             self.play(pic.add_new(), rule.light({"lr": theme.GRADIENT, "grad": theme.GRADIENT}), run_time=1.2)
             self.play(pic.show_total(), rule.light({"new": theme.STEP, "new2": theme.STEP}), run_time=1)
-            self._move(ball, trail, cmap, 1)
+            self.step_ball(ball, trail, cmap, traj, 1)
             self.play(pic.clear(), run_time=0.4)
 
         words = {
@@ -391,7 +252,7 @@ class MomentumMechanism(MomentumScene):
                     self.play(pic.add_new(), rule.light({"lr": theme.GRADIENT, "grad": theme.GRADIENT}), run_time=1.2)
                 with self.narrate(lines[3]):
                     self.play(pic.show_total(), rule.light({"new": theme.STEP, "new2": theme.STEP}), run_time=1.2)
-                    self._move(ball, trail, cmap, t)
+                    self.step_ball(ball, trail, cmap, traj, t)
                     self.play(pic.clear(), run_time=0.4)
             else:
                 with self.narrate(lines[0]):
@@ -400,7 +261,7 @@ class MomentumMechanism(MomentumScene):
                 with self.narrate(lines[1]):
                     self.play(pic.add_new(), rule.light({"lr": theme.GRADIENT, "grad": theme.GRADIENT}), run_time=1)
                     self.play(pic.show_total(), rule.light({"new": theme.STEP, "new2": theme.STEP}), run_time=1)
-                    self._move(ball, trail, cmap, t)
+                    self.step_ball(ball, trail, cmap, traj, t)
                     self.play(pic.clear(), run_time=0.4)
 
         if traj.steps > slow:
@@ -410,16 +271,10 @@ class MomentumMechanism(MomentumScene):
             ):
                 self.play(rule.light({}), run_time=0.3)
                 for t in range(slow + 1, traj.steps + 1):
-                    self._move(ball, trail, cmap, t, run_time=0.12)
+                    self.step_ball(ball, trail, cmap, traj, t, run_time=0.12)
                     readout.become(Readout(step_rows(traj, t), colors=STEP_ROW_COLORS, min_width=4.6).placed_like(readout))
         with self.narrate("Decay the old velocity, add the gradient step, move by the sum. That is all momentum is."):
             self.play(FadeOut(note), run_time=0.5)
-
-    def _move(self, ball: Ball, trail: VGroup, cmap: ContourMap, t: int, run_time: float = 0.8) -> None:
-        a, b = cmap.c2p(self.traj.positions[t - 1]), cmap.c2p(self.traj.positions[t])
-        seg = PathTrail([a, b])
-        trail.add(seg)
-        self.play(Create(seg), ball.animate.move_to(b), run_time=run_time)
 
 
 # --- momentum-decay: what β does -----------------------------------------------------------
@@ -433,11 +288,11 @@ class MomentumDecay(MomentumScene):
     def construct(self) -> None:
         s = self.settings
         self.title("What β does")
-        gd = Runner("GD", theme.method_color("gd"), run_method("gd", s["surface"], s["start"], s["lr"], s["steps"]))
-        zero = Runner("β = 0", theme.method_color("momentum"), run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], 0.0))
-        fast = Runner(f"β = {fmt(s['beta'])}", theme.method_color("momentum"),
-                      run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], s["beta"]))
-        cmap = self.make_map(s["surface"], drawn_points([gd.traj, zero.traj, fast.traj]))
+        gd = Lane.of("gd", run_method("gd", s["surface"], s["start"], s["lr"], s["steps"]), radius=0.12)
+        zero = Lane.of("momentum", run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], 0.0), "β = 0")
+        fast = Lane.of("momentum", run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], s["beta"]),
+                       f"β = {fmt(s['beta'])}", radius=0.09)
+        cmap = self.make_map(s["surface"], momentum_drawn_points([gd.traj, zero.traj, fast.traj]))
         with self.narrate("Beta decides how much of the old velocity survives each step. Start with beta equal to zero."):
             self.play(FadeIn(cmap), run_time=1)
 
@@ -446,7 +301,7 @@ class MomentumDecay(MomentumScene):
         gap = largest_gap(gd.traj, zero.traj)
         gd_path = PathTrail([cmap.c2p(p) for p in gd.traj.positions], color=gd.color, stroke_width=7, dots=False)
         zero_path = PathTrail([cmap.c2p(p) for p in zero.traj.positions], color=zero.color, stroke_width=3)
-        legend = self.legend([gd, zero]).next_to(rule, DOWN, buff=0.4).set_x(COLUMN_X)
+        legend = ball_legend([gd, zero]).next_to(rule, DOWN, buff=0.4).set_x(COLUMN_X)
         gap_read = Readout([("α", fmt(gd.traj.quantity("lr")[1])), ("largest gap", fmt(gap))], min_width=4.4)
         gap_read.next_to(legend, DOWN, buff=0.3).set_x(COLUMN_X)
         with self.narrate(
@@ -460,47 +315,48 @@ class MomentumDecay(MomentumScene):
             self.play(FadeIn(gap_read), run_time=0.6)
             self.play(FadeOut(zero_path), run_time=0.4)
 
-        runners = [gd, fast]
-        balls = self.start_race(cmap, runners)
-        legend2 = self.legend(runners).move_to(legend, aligned_edge=UL)
-        readout = Readout(race_rows(runners, 0, "delta"), colors=_runner_colors(runners), min_width=4.4)
+        lanes = [gd, fast]
+        race = MapRace.on_map(cmap, lanes)
+        legend2 = ball_legend(lanes).move_to(legend, aligned_edge=UL)
+        readout = race_readout(lanes, 0, "step")
         readout.next_to(legend2, DOWN, buff=0.3).set_x(COLUMN_X)
         with self.narrate(
             f"Now beta {fmt(s['beta'])}: most of the velocity survives. Same alpha, same start, side by side with plain descent."
         ):
-            self.play(FadeOut(gd_path), FadeOut(gap_read), FadeOut(legend), FadeIn(legend2), FadeIn(balls), FadeIn(readout), run_time=1)
+            self.play(FadeOut(gd_path), FadeOut(gap_read), FadeOut(legend), FadeIn(legend2), FadeIn(race), FadeIn(readout), run_time=1)
         half = min(12, s["steps"])
         with self.narrate(
             "Across the valley the push reverses with every swing, so it never builds up. "
             "Along the valley every push points the same way, so they add up."
         ):
-            self.race(cmap, runners, readout, 0, half, 0.35, "delta")
+            self.race(race, readout, 0, half, 0.35, "step")
         with self.narrate(
             "Compare the steps: along the valley, momentum's grow far larger than plain descent's. "
             "It swings, but it reaches the bottom long before plain descent does."
         ):
-            self.race(cmap, runners, readout, half, s["steps"], 0.1, "delta")
+            self.race(race, readout, half, s["steps"], 0.1, "step")
 
         # β = 1: a frictionless bowl.
         bowl = s["bowl_surface"]
-        swing = Runner("β = 1", theme.method_color("momentum"), run_method("momentum", bowl, get_surface(bowl).default_start, s["bowl_lr"], s["bowl_steps"], 1.0))
-        bowl_map = self.make_map(bowl, drawn_points([swing.traj]))
+        swing = Lane.of("momentum", run_method("momentum", bowl, get_surface(bowl).default_start, s["bowl_lr"], s["bowl_steps"], 1.0),
+                        "β = 1", radius=0.12)
+        bowl_map = self.make_map(bowl, momentum_drawn_points([swing.traj]))
         with self.narrate("And beta equal to one? Nothing is ever forgotten: there is no friction at all. Try it on a round bowl."):
-            self.play(FadeOut(Group(cmap, *balls, *self.race_marks[1], readout, legend2)), run_time=0.8)
+            self.play(FadeOut(Group(cmap, race, readout, legend2)), run_time=0.8)
             self.remove(cmap)
             self.play(FadeIn(bowl_map), rule.light({"beta": theme.HIGHLIGHT}), run_time=1)
-        balls = self.start_race(bowl_map, [swing])
-        readout = Readout(race_rows([swing], 0, "delta"), colors=_runner_colors([swing]), min_width=4.4)
+        race = MapRace.on_map(bowl_map, [swing])
+        readout = race_readout([swing], 0, "step")
         readout.next_to(rule, DOWN, buff=0.4).set_x(COLUMN_X)
-        self.add(balls, readout)
+        self.add(race, readout)
         n = swing.traj.steps
         with self.narrate(
             "The ball rolls through the bottom, climbs the far side, and comes back. "
             "Its loss returns to where it started, swing after swing. It never settles."
         ):
-            self.race(bowl_map, [swing], readout, 0, n // 2, 0.15, "delta")
+            self.race(race, readout, 0, n // 2, 0.15, "step")
         with self.narrate("So beta below one is friction. Around 0.9 keeps most of the speed, yet still lets the ball come to rest."):
-            self.race(bowl_map, [swing], readout, n // 2, n, 0.15, "delta")
+            self.race(race, readout, n // 2, n, 0.15, "step")
 
 
 # --- momentum-vs-gd: why it matters ----------------------------------------------------------
@@ -514,58 +370,57 @@ class MomentumVsGD(MomentumScene):
     def construct(self) -> None:
         s = self.settings
         self.title("Momentum vs plain descent")
-        runners = [
-            Runner("GD", theme.method_color("gd"), run_method("gd", s["surface"], s["start"], s["lr"], s["steps"])),
-            Runner("momentum", theme.method_color("momentum"),
-                   run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], s["beta"])),
+        lanes = [
+            Lane.of("gd", run_method("gd", s["surface"], s["start"], s["lr"], s["steps"]), radius=0.12),
+            Lane.of("momentum", run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], s["beta"]), "momentum", radius=0.09),
         ]
-        cmap = self.make_map(s["surface"], drawn_points([r.traj for r in runners]), (7.6, 5.9))
-        balls = self.start_race(cmap, runners)
-        legend = self.legend(runners).move_to([COLUMN_X, self.column_top() - 0.2, 0])
+        cmap = self.make_map(s["surface"], momentum_drawn_points([r.traj for r in lanes]), (7.6, 5.9))
+        race = MapRace.on_map(cmap, lanes)
+        legend = ball_legend(lanes).move_to([COLUMN_X, self.column_top() - 0.2, 0])
         settings = Readout([("α", fmt(s["lr"])), ("β", fmt(s["beta"]))], colors={"β": theme.VELOCITY}, min_width=4.4)
         settings.next_to(legend, DOWN, buff=0.3).set_x(COLUMN_X)
-        readout = Readout(race_rows(runners, 0), colors=_runner_colors(runners), min_width=4.4)
+        readout = race_readout(lanes, 0)
         readout.next_to(settings, DOWN, buff=0.3).set_x(COLUMN_X)
         with self.narrate(
             "Two balls start at the same spot with the same learning rate: plain descent in white, momentum in violet. "
             "This surface has a shallow pit, and a deeper one beyond a low rim."
         ):
-            self.play(FadeIn(cmap), FadeIn(balls), FadeIn(legend), FadeIn(settings), FadeIn(readout), run_time=1.2)
-        n = min(runners[0].traj.steps, runners[1].traj.steps, s["steps"])
+            self.play(FadeIn(cmap), FadeIn(race), FadeIn(legend), FadeIn(settings), FadeIn(readout), run_time=1.2)
+        n = min(lanes[0].traj.steps, lanes[1].traj.steps, s["steps"])
         first = min(10, n)
         with self.narrate("Both roll downhill into the first pit."):
-            self.race(cmap, runners, readout, 0, first, 0.3)
+            self.race(race, readout, 0, first, 0.3)
         with self.narrate(
             "Plain descent stops where the slope is zero. Momentum still has speed stored up. "
             "It rolls over the rim and drops into the deeper minimum."
         ):
-            self.race(cmap, runners, readout, first, max(runners[0].traj.steps, runners[1].traj.steps), 0.12)
+            self.race(race, readout, first, race.end, 0.12)
         marks = minima_marks(cmap)
         with self.narrate("Compare the losses: momentum ends far lower, in the global minimum. Plain descent is stuck in the shallow pit."):
             self.play(FadeIn(marks), run_time=0.6)
 
         rav = "ravine"
-        rav_runners = [
-            Runner("GD", theme.method_color("gd"), run_method("gd", rav, get_surface(rav).default_start, s["ravine_lr"], s["ravine_steps"])),
-            Runner("momentum", theme.method_color("momentum"),
-                   run_method("momentum", rav, get_surface(rav).default_start, s["ravine_lr"], s["ravine_steps"], s["ravine_beta"])),
+        start = get_surface(rav).default_start
+        rav_lanes = [
+            Lane.of("gd", run_method("gd", rav, start, s["ravine_lr"], s["ravine_steps"]), radius=0.12),
+            Lane.of("momentum", run_method("momentum", rav, start, s["ravine_lr"], s["ravine_steps"], s["ravine_beta"]), "momentum", radius=0.09),
         ]
-        rmap = self.make_map(rav, drawn_points([r.traj for r in rav_runners]))
+        rmap = self.make_map(rav, momentum_drawn_points([r.traj for r in rav_lanes]))
         with self.narrate("Now a ravine: steep walls across, an almost flat floor along."):
-            self.play(FadeOut(Group(cmap, balls, marks, *self.race_marks[1])), run_time=0.8)
+            self.play(FadeOut(Group(cmap, race, marks)), run_time=0.8)
             self.remove(cmap)
             self.play(FadeIn(rmap), run_time=1)
-        balls = self.start_race(rmap, rav_runners)
+        race = MapRace.on_map(rmap, rav_lanes)
         settings.become(Readout([("α", fmt(s["ravine_lr"])), ("β", fmt(s["ravine_beta"]))], colors={"β": theme.VELOCITY}, min_width=4.4).placed_like(settings))
-        readout.become(Readout(race_rows(rav_runners, 0), colors=_runner_colors(rav_runners), min_width=4.4).placed_like(readout))
+        readout.become(race_readout(rav_lanes, 0).placed_like(readout))
         with self.narrate("Plain descent bounces from wall to wall, and crawls along the floor."):
-            self.play(FadeIn(balls), run_time=0.5)
-            self.race(rmap, rav_runners, readout, 0, min(8, s["ravine_steps"]), 0.45)
+            self.play(FadeIn(race), run_time=0.5)
+            self.race(race, readout, 0, min(8, s["ravine_steps"]), 0.45)
         with self.narrate(
             "Momentum bounces too, but every push along the floor adds to its stored speed. "
             "It runs down the valley and reaches the bottom first."
         ):
-            self.race(rmap, rav_runners, readout, min(8, s["ravine_steps"]), s["ravine_steps"], 0.12)
+            self.race(race, readout, min(8, s["ravine_steps"]), s["ravine_steps"], 0.12)
 
 
 # --- nesterov: look before you leap ---------------------------------------------------------
@@ -582,7 +437,7 @@ class NesterovLookAhead(MomentumScene):
         classic = run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], s["beta"])
         pos = traj.positions
         self.title("Nesterov: look before you leap")
-        cmap = self.make_map(s["surface"], drawn_points([traj, classic], 3))
+        cmap = self.make_map(s["surface"], momentum_drawn_points([traj, classic], 3))
         ball = Ball().move_to(cmap.c2p(pos[0]))
         rule = FormulaPanel(NESTEROV_RULE, font_size=30).move_to([COLUMN_X, self.column_top() - 0.45, 0])
         with self.narrate(
@@ -592,22 +447,22 @@ class NesterovLookAhead(MomentumScene):
             self.play(FadeIn(cmap), FadeIn(ball), FadeIn(rule), run_time=1.2)
 
         slow = min(3, traj.steps)
-        vectors = [step_vectors(traj, t) for t in range(1, slow + 1)]
+        vectors = [momentum_vectors(traj, t) for t in range(1, slow + 1)]
         lengths = [x for v in vectors for x in v.drawn_lengths(cmap.c2p) if x > 0]
         scale = arrow_scale(lengths, want=0.5)
         note = ScaleNote(scale, "arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
         labels = HeadToTailLabels("v (before)", "β·v", "−α·g(look-ahead)", "v (new) = step")
         trail = VGroup()
         self.add(trail)
-        readout = Readout(self.rows(traj, 1), colors={**STEP_ROW_COLORS, "look-ahead": theme.LOOK_AHEAD}, min_width=4.6)
+        readout = Readout(step_rows(traj, 1), colors=STEP_ROW_COLORS, min_width=4.6)
         readout.next_to(rule, DOWN, buff=0.3).set_x(COLUMN_X)
         with self.narrate("The first step has no velocity yet, so the look-ahead point is the ball itself: an ordinary gradient step."):
             self.play(FadeIn(readout), FadeIn(note), run_time=0.6)
-            self._move(ball, trail, cmap, traj, 1)
+            self.step_ball(ball, trail, cmap, traj, 1, theme.method_color("nesterov"))
 
         for t in range(2, slow + 1):
             vec = vectors[t - 1]
-            readout.become(Readout(self.rows(traj, t), colors={**STEP_ROW_COLORS, "look-ahead": theme.LOOK_AHEAD}, min_width=4.6).placed_like(readout))
+            readout.become(Readout(step_rows(traj, t), colors=STEP_ROW_COLORS, min_width=4.6).placed_like(readout))
             pic = HeadToTail(vec, cmap.c2p, labels, scale=scale)
             look = Ball(color=theme.LOOK_AHEAD).ghost().move_to(cmap.c2p(traj.quantity("look_ahead")[t]))
             look.set_opacity(0.6)
@@ -618,7 +473,7 @@ class NesterovLookAhead(MomentumScene):
             ):
                 self.play(pic.show_previous(), rule.light({"prev": theme.VELOCITY}), run_time=0.8)
                 self.play(pic.decay(), FadeIn(look), rule.light({"look": theme.LOOK_AHEAD, "beta": theme.VELOCITY, "prev": theme.VELOCITY}), run_time=1)
-            classic_vec = step_vectors(traj, t, gradient="at_ball")
+            classic_vec = momentum_vectors(traj, t, gradient="at_ball")
             ghost_classic = HeadToTail(classic_vec, cmap.c2p, labels, scale=scale).added_arrow[0].set_opacity(0.35)
             with self.narrate(
                 "The gradient is measured there. It already feels the far wall, so the step it adds points back and brakes. "
@@ -630,38 +485,22 @@ class NesterovLookAhead(MomentumScene):
                     self.play(FadeIn(ghost_classic), run_time=0.6)
             with self.narrate("The sum is the step taken."):
                 self.play(pic.show_total(), rule.light({"new": theme.STEP, "new2": theme.STEP}), run_time=1)
-                self._move(ball, trail, cmap, traj, t)
+                self.step_ball(ball, trail, cmap, traj, t, theme.method_color("nesterov"))
                 self.play(FadeOut(VGroup(pic, look, ghost_classic) if first else VGroup(pic, look)), run_time=0.4)
 
-        runners = [
-            Runner("momentum", theme.method_color("momentum"), classic),
-            Runner("Nesterov", theme.method_color("nesterov"), traj),
-        ]
+        lanes = [Lane.of("momentum", classic, "momentum", radius=0.12), Lane.of("nesterov", traj, radius=0.09)]
         with self.narrate("Now classic momentum and Nesterov, same beta, same alpha, from the same start."):
             self.play(FadeOut(VGroup(trail, readout, note)), FadeOut(ball), rule.light({}), run_time=0.6)
-            balls = self.start_race(cmap, runners)
-            legend = self.legend(runners).next_to(rule, DOWN, buff=0.4).set_x(COLUMN_X)
-            race_read = Readout(race_rows(runners, 0, "overshoot"), colors=_runner_colors(runners), min_width=4.4)
+            race = MapRace.on_map(cmap, lanes)
+            legend = ball_legend(lanes).next_to(rule, DOWN, buff=0.4).set_x(COLUMN_X)
+            race_read = race_readout(lanes, 0, "past min")
             race_read.next_to(legend, DOWN, buff=0.3).set_x(COLUMN_X)
-            self.play(FadeIn(balls), FadeIn(legend), FadeIn(race_read), run_time=0.6)
+            self.play(FadeIn(race), FadeIn(legend), FadeIn(race_read), run_time=0.6)
         half = min(10, s["steps"])
         with self.narrate(
             "Classic momentum finds out it has gone too far only after it has. "
             "Nesterov slows down before the wall, and before the minimum."
         ):
-            self.race(cmap, runners, race_read, 0, half, 0.3, "overshoot")
+            self.race(race, race_read, 0, half, 0.3, "past min")
         with self.narrate("It swings less and overshoots less: look how far each went past the minimum."):
-            self.race(cmap, runners, race_read, half, s["steps"], 0.12, "overshoot")
-
-    @staticmethod
-    def rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
-        """Step rows plus the look-ahead point where g was measured."""
-        rows = step_rows(traj, t)
-        rows.insert(4, ("look-ahead", fmt_vector(traj.quantity("look_ahead")[t])))
-        return rows
-
-    def _move(self, ball: Ball, trail: VGroup, cmap: ContourMap, traj: Trajectory, t: int) -> None:
-        a, b = cmap.c2p(traj.positions[t - 1]), cmap.c2p(traj.positions[t])
-        seg = PathTrail([a, b], color=theme.method_color("nesterov"))
-        trail.add(seg)
-        self.play(Create(seg), ball.animate.move_to(b), run_time=0.8)
+            self.race(race, race_read, half, s["steps"], 0.12, "past min")

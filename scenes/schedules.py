@@ -31,11 +31,11 @@ from gdexplain.core.surfaces import get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
-from gdexplain.visual.charts import LossChart, StepChart
+from gdexplain.visual.charts import Chart
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.legend import Legend
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt
-from gdexplain.visual.runs import GrowingSeries, MapRuns
+from gdexplain.visual.map_race import Lane, MapRace
 
 #: The data surface of part one (mini-batches need samples).
 DATA_SURFACE = "linear-regression"
@@ -128,19 +128,19 @@ class SchedulesScene(ExplainerScene):
         height = 3.75
         cmap = ContourMap(surface, height=height, width=height * (x1 - x0) / (y1 - y0))
         cmap.next_to(rule, DOWN, buff=0.3).align_to(title, LEFT).shift(0.15 * RIGHT)
-        paths = MapRuns(cmap, {n: t.positions for n, t in runs.items()}, colors, radius=0.09)
         n = s["steps"]
-        alpha = StepChart(n, s["lr"], "α_t", width=4.3, height=1.45)
+        alpha = Chart({}, {}, n, y_max=s["lr"], from_zero=True, title="α_t", width=4.3, height=1.45)
         alpha.to_edge(RIGHT, buff=0.35).align_to(rule, UP)
         floor = float(surface.value(surface.global_minimum))
-        loss = LossChart({k: t.losses for k, t in runs.items()}, colors, n, log=True, floor=floor,
-                         width=4.3, height=1.8, floor_label="the minimum")
+        loss = Chart({k: t.losses for k, t in runs.items()}, colors, n, log=True, floor=floor,
+                     width=4.3, height=1.8, floor_label="the minimum")
         self.alpha_chart, self.alpha_curves = alpha, {}
         for line in loss.lines.values():
             line.set_progress(0)
         for head in loss.heads.values():
             head.set_opacity(0)
         names_shown = {k: describe(parse_schedule(k), n)[0] if k != CONSTANT else f"constant α = {fmt(s['lr'])}" for k in names}
+        races = {k: MapRace.on_map(cmap, [Lane(names_shown[k], colors[k], t, radius=0.09)]) for k, t in runs.items()}
         key = Legend([(names_shown[k], colors[k], "") for k in names], columns=2)
         key.next_to(cmap, DOWN, buff=0.2).align_to(cmap, LEFT)
         loss.to_edge(RIGHT, buff=0.35).align_to(key, DOWN).shift(0.05 * UP)
@@ -156,7 +156,6 @@ class SchedulesScene(ExplainerScene):
             f"only {s['batch_size']} of them, picked at random, so every gradient is a little off."
         ):
             self.play(FadeIn(cmap), FadeIn(alpha), FadeIn(loss), run_time=1.0)
-        paths.set_progress(0)
         for i, name in enumerate(names):
             traj = runs[name]
             short, sentence = describe(parse_schedule(name), n)
@@ -165,14 +164,15 @@ class SchedulesScene(ExplainerScene):
                 "around it: the noisy steps never get smaller."
                 if name == CONSTANT else f"{short.capitalize()}: {sentence}."
             )
-            curve = alpha.series(alpha_t(traj), colors[name], start_step=1)
+            curve = alpha.line(alpha_t(traj), colors[name], start_step=1)
             self.alpha_curves[name] = curve
             with self.narrate(text):
-                previous = [paths.only([m]) for m in names[:i]]
+                previous = [races[m] for m in names[:i]]
                 row = key.rows[i] if i else VGroup(key[0], key.rows[0])  # the legend's panel comes with its first row
                 self.play(Create(curve), FadeIn(row), *(FadeOut(p) for p in previous), run_time=1.0)
-                self.add(paths.only([name]))
-                self.play(paths_one(paths, name, n, loss), run_time=max(2.0, 0.03 * n))
+                self.add(races[name])
+                self.play(races[name].advance(0, n, on_step=lambda k, m=name: one_line(loss, m, k), changing=[loss]),
+                          run_time=max(2.0, 0.03 * n))
         with self.narrate(self.settle_text(runs)):
             rows = [(names_shown[k], fmt(settled_gap(t))) for k, t in runs.items()]
             table = Readout(rows, colors={names_shown[k]: colors[k] for k in runs})
@@ -220,60 +220,54 @@ class SchedulesScene(ExplainerScene):
         width = min(6.4, height * (x1 - x0) / (y1 - y0))
         cmap = ContourMap(surface, height=width * (y1 - y0) / (x1 - x0), width=width)
         cmap.next_to(head, DOWN, buff=0.35).align_to(head, LEFT).shift(0.15 * RIGHT)
-        paths = MapRuns(cmap, {"constant": constant.positions, "tamed": tamed.positions}, colors)
+        paths = MapRace.on_map(cmap, [Lane("constant α", colors["constant"], constant), Lane(tamer_name, colors["tamed"], tamed)])
         n = max(constant.steps, tamed.steps)
         rates = {"constant": effective_rate(constant)[1:, 0], "tamed": effective_rate(tamed)[1:, 0]}
-        top = float(np.nanmax(np.concatenate(list(rates.values()))))
-        rate_chart = StepChart(n, top, f"effective rate on {surface.coords[0]}: α_t / (√s + ε)", width=4.6, height=1.7)
+        rate_chart = Chart(rates, colors, n, from_zero=True, start_step=1, width=4.6, height=1.7,
+                           title=f"effective rate on {surface.coords[0]}: α_t / (√s + ε)")
         rate_chart.to_edge(RIGHT, buff=0.35).align_to(cmap, UP).shift(0.3 * DOWN)
         floor = float(surface.value(surface.global_minimum)) if surface.minima else None
-        loss = LossChart({"constant": constant.losses, "tamed": tamed.losses}, colors, n, log=True, floor=floor,
-                         width=4.6, height=1.8, floor_label="the minimum")
+        loss = Chart({"constant": constant.losses, "tamed": tamed.losses}, colors, n, log=True, floor=floor,
+                     width=4.6, height=1.8, floor_label="the minimum")
         loss.to_edge(RIGHT, buff=0.35).shift((rate_chart.get_bottom()[1] - 0.7 - loss.get_top()[1]) * UP)
         legend = Legend([
             ("RMSProp, constant α", colors["constant"], f"α = {fmt(s['burst_lr'])}, ρ = {fmt(s['rho'])}"),
             (f"RMSProp, {tamer_name}", colors["tamed"], f"α_t from α = {fmt(s['burst_lr'])}"),
         ]).next_to(cmap, DOWN, buff=0.2).align_to(cmap, LEFT)
-        rate_lines = {k: GrowingSeries(rate_chart, v, colors[k]) for k, v in rates.items()}
-
-        def clock(k: float) -> None:
-            for line in rate_lines.values():
-                line.set_progress(k)
         with self.narrate(
             "One more reason to decay alpha, and it hits adaptive methods. Here is RMSProp on a simple bowl, "
             f"alpha {fmt(s['burst_lr'])}, rho {fmt(s['rho'])}, and the same run with a {tamer_name} schedule."
         ):
             self.play(FadeOut(self.pending), run_time=0.6)
             self.remove(*self.mobjects)
-            clock(0)
+            rate_chart.set_progress(0)
             loss.set_progress(0)
             self.play(FadeIn(head), FadeIn(cmap), FadeIn(paths), FadeIn(legend), FadeIn(rate_chart), FadeIn(loss), run_time=1.0)
-            self.add(*rate_lines.values())
 
         def both(k: float) -> None:
             loss.set_progress(k)
-            clock(k)
+            rate_chart.set_progress(k)
 
         if burst is None:
             with self.narrate(
                 f"With these settings there is no burst in {n} steps: the loss never climbs back above its best by "
                 "a factor of ten. Try a larger alpha, or more steps."
             ):
-                self.play(paths.play_steps(0, n, max(2.0, 0.04 * n), both))
+                self.play(paths.advance(0, n, on_step=both, changing=[loss, rate_chart]), run_time=max(2.0, 0.04 * n))
             return
         sit = max(1, min(burst.low_step, n))
         with self.narrate(
             f"Both settle. By step {burst.low_step} the constant-alpha run is within {fmt(burst.low_distance)} of the "
             "minimum: the gradients are tiny."
         ):
-            self.play(paths.play_steps(0, sit, max(2.0, 0.04 * sit), both))
+            self.play(paths.advance(0, sit, on_step=both, changing=[loss, rate_chart]), run_time=max(2.0, 0.04 * sit))
         jump_start = max(sit, burst.peak_step - 12)
         with self.narrate(
             "But RMSProp divides by the root of s, an average of recent squared gradients, and those are vanishing. "
             f"So s shrinks, and the effective rate climbs, step after step: "
             f"{fmt(rates['constant'][sit - 1], 3)} at step {sit}, {fmt(rates['constant'][jump_start - 1], 3)} by step {jump_start}."
         ):
-            self.play(paths.play_steps(sit, jump_start, max(2.0, 0.04 * (jump_start - sit)), both))
+            self.play(paths.advance(sit, jump_start, on_step=both, changing=[loss, rate_chart]), run_time=max(2.0, 0.04 * (jump_start - sit)))
         big = burst.peak_distance >= 0.1 * float(np.linalg.norm(np.subtract(constant.positions[0], surface.global_minimum)))
         size = (f"That is a big burst: half the way back to where it started." if burst.peak_distance >= 0.4 *
                 float(np.linalg.norm(np.subtract(constant.positions[0], surface.global_minimum)))
@@ -283,7 +277,7 @@ class SchedulesScene(ExplainerScene):
             f"{fmt(burst.peak_distance, 3)} from the minimum, and the loss jumps from {fmt(burst.low_gap)} to "
             f"{fmt(burst.peak_gap)}. {size}"
         ):
-            self.play(paths.play_steps(jump_start, min(n, burst.peak_step + 3), 2.5, both))
+            self.play(paths.advance(jump_start, min(n, burst.peak_step + 3), on_step=both, changing=[loss, rate_chart]), run_time=2.5)
         tamed_burst = find_burst(tamed)
         tail = ("The run with the schedule never bursts: its alpha t falls faster than s does, so its rate never climbs."
                 if tamed_burst is None else
@@ -293,7 +287,7 @@ class SchedulesScene(ExplainerScene):
             + tail
         ):
             k0 = min(n, burst.peak_step + 3)
-            self.play(paths.play_steps(k0, n, max(2.0, 0.03 * (n - k0)), both))
+            self.play(paths.advance(k0, n, on_step=both, changing=[loss, rate_chart]), run_time=max(2.0, 0.03 * (n - k0)))
         with self.narrate(
             "So adaptive rates and schedules combine: the adaptive part sets each parameter's scale, "
             "the decaying alpha t keeps the late steps small."
@@ -301,19 +295,9 @@ class SchedulesScene(ExplainerScene):
             self.wait(0.3)
 
 
-def paths_one(paths: MapRuns, name: str, n: int, loss: LossChart):
-    """Draw one run on the map and its loss line, step by step."""
-    from manim import UpdateFromAlphaFunc, linear
-
-    path, ball, line, dot = paths.paths[name], paths.balls[name], loss.lines[name], loss.heads[name]
-
-    def update(_, alpha: float) -> None:
-        k = alpha * n
-        path.set_progress(k)
-        point, _inside = path.head(k)
-        ball.move_to(point)
-        line.set_progress(k)
-        p, inside = line.head(k)
-        dot.move_to(p).set_opacity(1.0 if inside else 0.0)
-
-    return UpdateFromAlphaFunc(Group(path, ball, line, dot), update, rate_func=linear)
+def one_line(chart: Chart, name: str, k: float) -> None:
+    """Draw the first ``k`` steps of one live series of ``chart`` (the others keep theirs)."""
+    line, dot = chart.lines[name], chart.heads[name]
+    line.set_progress(k)
+    point, inside = line.head(k)
+    dot.move_to(point).set_opacity(1.0 if inside else 0.0)

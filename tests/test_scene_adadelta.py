@@ -12,7 +12,7 @@ from gdexplain.catalog import get_entry, load_scene_class
 from gdexplain.core.errors import InputError
 from gdexplain.visual.panels import fmt, fmt_vector
 from gdexplain.visual.squares import nice_square_scale
-from shown import run_scene
+from scene_probe import probe
 from traced import trace_csv
 
 SETTINGS = {"steps": "6", "eps": "0.01"}
@@ -26,7 +26,7 @@ def mod():
 
 @pytest.fixture(scope="module")
 def shown():
-    return run_scene("adadelta", SETTINGS)
+    return probe("adadelta", **SETTINGS)
 
 
 def _rows():
@@ -55,7 +55,7 @@ def test_readout_rows_are_the_traced_numbers(mod):
 
 @pytest.mark.render
 def test_the_scene_shows_each_slow_step_and_its_squares(mod, shown):
-    scene, beats = shown
+    beats = shown
     s, rows = _rows()
     s_all = np.array([_vec(r, "sq_grad_avg") for r in rows[1:]]).ravel()
     u_all = np.array([_vec(r, "sq_delta_avg") for r in rows[1:]]).ravel()
@@ -65,7 +65,7 @@ def test_the_scene_shows_each_slow_step_and_its_squares(mod, shown):
     for t, beat in enumerate(moves, start=1):
         for name in ("g", "sq_grad_avg", "scaled_grad", "sq_delta_avg"):
             assert beat.shows(fmt_vector(_vec(rows[t], name))), (t, name)
-        areas = np.concatenate(beat.square_areas[-4:])  # s_x, s_y, u_x, u_y as drawn
+        areas = np.concatenate(beat.squares[-4:])  # s_x, s_y, u_x, u_y as drawn
         want = np.concatenate([_vec(rows[t], "sq_grad_avg") * scale_s, _vec(rows[t], "sq_delta_avg") * scale_u])
         np.testing.assert_allclose(areas, np.maximum(want, 1e-8), rtol=1e-6, atol=2e-8)
     notes = [b for b in beats if b.shows(f"s × {scale_s:g}, u × {scale_u:g}")]
@@ -76,7 +76,7 @@ def test_the_scene_shows_each_slow_step_and_its_squares(mod, shown):
 
 @pytest.mark.render
 def test_spoken_numbers_follow_the_settings(shown):
-    _, beats = shown
+    beats = shown
     s, rows = _rows()
     first = [b.text for b in beats if "only epsilon" in b.text][0]
     assert fmt(s["eps"]) in first and fmt(math.sqrt(s["eps"] / (1 - s["rho"])), 3) in first
@@ -90,7 +90,7 @@ def test_spoken_numbers_follow_the_settings(shown):
 def test_the_race_narration_is_the_measured_burst(mod, shown):
     from gdexplain.core.analysis import find_burst
 
-    _, beats = shown
+    beats = shown
     s = get_entry("adadelta").resolve(SETTINGS)
     ada, rms = mod.run_race(s)
     losses = np.array([r["loss"] for r in trace_csv(s["surface"], "adadelta", s["lr"], s["race_steps"], s["start"],

@@ -20,6 +20,7 @@ from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.surfaces import get_surface
 from gdexplain.core.trajectory import run
 from gdexplain.visual.panels import fmt_vector
+from gdexplain.core.parts import accumulator, accumulator_parts, effective_rate
 from traced import trace_csv
 from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote, nice_square_scale, square_sides
 
@@ -76,7 +77,7 @@ def test_nice_scale_fits_and_is_not_wastefully_small(top):
 def test_drawn_square_areas_equal_trace_accumulator_times_scale(scenes, slug, column):
     s, traj = scene_traj(slug)
     rows = trace_csv(s["surface"], slug, s["lr"], s["steps"], s["start"], **{k: s[k] for k in ("eps", "rho") if k in s})
-    acc = scenes.accumulator(traj)
+    acc = accumulator(traj)
     scale = nice_square_scale(acc[1:].ravel(), scenes.MAX_SIDE)
     for t in (1, 2, 3, s["steps"]):
         squares = AccumulatorSquares(acc[t], scale, np.zeros(3), labels=("s_x", "s_y"))
@@ -107,9 +108,9 @@ def test_race_scale_caps_adagrad_but_not_rmsprop(scenes):
     surface = get_surface(s["race_surface"])
     ada = run(make_optimizer("adagrad", lr=s["race_lr"]), surface, None, s["race_steps"])
     rms = run(make_optimizer("rmsprop", lr=s["race_lr"], rho=s["rho"], eps=s["eps"]), surface, None, s["race_steps"])
-    scale = nice_square_scale(scenes.accumulator(rms)[1:].ravel(), 0.7)
-    assert not square_sides(scenes.accumulator(rms)[1:].ravel(), scale, 1.4)[1].any()
-    assert square_sides(scenes.accumulator(ada)[1:].ravel(), scale, 1.4)[1].any()
+    scale = nice_square_scale(accumulator(rms)[1:].ravel(), 0.7)
+    assert not square_sides(accumulator(rms)[1:].ravel(), scale, 1.4)[1].any()
+    assert square_sides(accumulator(ada)[1:].ravel(), scale, 1.4)[1].any()
 
 
 # --- readouts and charts ----------------------------------------------------------------------
@@ -132,7 +133,7 @@ def test_step_readout_shows_trace_values(scenes, slug, column):
 def test_effective_lr_matches_trace_and_only_falls(scenes):
     s, traj = scene_traj("adagrad")
     rows = trace_csv(s["surface"], "adagrad", s["lr"], s["steps"], s["start"], eps=s["eps"])
-    eff = scenes.effective_lr(traj)
+    eff = effective_rate(traj)
     assert eff.shape == (s["steps"], 2)
     for t in (1, 10, s["steps"]):
         r = rows[t]
@@ -146,7 +147,8 @@ def test_rmsprop_parts_add_up_and_first_step_is_ten_alpha(scenes):
     s, traj = scene_traj("rmsprop")
     rows = trace_csv(s["surface"], "rmsprop", s["lr"], 3, s["start"], rho=s["rho"], eps=s["eps"])
     for t in (1, 2, 3):
-        kept, added = scenes.rmsprop_parts(traj, t, s["rho"])
+        p = accumulator_parts(traj, t)
+        kept, added = p.kept, p.added
         np.testing.assert_allclose(kept + added, [rows[t]["sq_grad_avg_x"], rows[t]["sq_grad_avg_y"]], rtol=1e-12)
     ratio = np.abs([rows[1]["delta_x"], rows[1]["delta_y"]]) / s["lr"]
     np.testing.assert_allclose(ratio, 1 / math.sqrt(1 - s["rho"]), rtol=1e-5)

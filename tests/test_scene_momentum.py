@@ -18,6 +18,11 @@ import pytest
 from gdexplain.catalog import get_entry, load_scene_class
 from gdexplain.core.errors import InputError
 from gdexplain.visual.panels import fmt, fmt_vector
+from gdexplain.core.race import largest_gap, overshoot
+from gdexplain.core.surfaces import get_surface
+from gdexplain.visual.framing import fit_size, map_view
+from gdexplain.visual.map_race import Lane, race_rows
+from gdexplain.visual.vectors import momentum_drawn_points, momentum_vectors
 from traced import trace_csv
 
 SLUGS = ("momentum", "momentum-decay", "momentum-vs-gd", "nesterov")
@@ -56,7 +61,7 @@ def test_momentum_readout_equals_trace(mod, t):
     assert shown["θ"] == fmt_vector(pair(now, "x", "y"))
     assert shown["loss"] == fmt(now["loss"])
     # The two parts shown add up to the new velocity the core recorded.
-    vec = mod.step_vectors(traj, t)
+    vec = momentum_vectors(traj, t)
     np.testing.assert_allclose(vec.decayed, s["beta"] * pair(before, "velocity_x", "velocity_y"), atol=1e-12)
     np.testing.assert_allclose(vec.decayed + vec.added, pair(now, "velocity_x", "velocity_y"), atol=1e-12)
     assert shown["β·v"] == fmt_vector(vec.decayed)
@@ -69,7 +74,7 @@ def test_head_to_tail_lands_where_the_core_moved(mod, slug, method):
     rows = trace_csv(s["surface"], method, s["lr"], s["steps"], s["start"], beta=s["beta"])
     traj = mod.run_method(method, s["surface"], s["start"], s["lr"], s["steps"], s["beta"])
     for t in range(1, s["steps"] + 1):
-        vec = mod.step_vectors(traj, t)
+        vec = momentum_vectors(traj, t)
         np.testing.assert_allclose(vec.origin, pair(rows[t - 1], "x", "y"), atol=1e-12)
         np.testing.assert_allclose(vec.landing, pair(rows[t], "x", "y"), atol=1e-12)
         if method == "nesterov":  # the tip of β·v is the look-ahead point, where g was taken
@@ -80,9 +85,9 @@ def test_nesterov_faint_arrow_is_the_gradient_at_the_ball(mod):
     s = settings("nesterov")
     rows = trace_csv(s["surface"], "nesterov", s["lr"], 3, s["start"], beta=s["beta"])
     traj = mod.run_method("nesterov", s["surface"], s["start"], s["lr"], 3, s["beta"])
-    at_ball = mod.step_vectors(traj, 2, gradient="at_ball")
+    at_ball = momentum_vectors(traj, 2, gradient="at_ball")
     np.testing.assert_allclose(at_ball.added, -s["lr"] * pair(rows[1], "grad_x", "grad_y"), atol=1e-12)
-    shown = dict(mod.NesterovLookAhead.rows(traj, 2))
+    shown = dict(mod.step_rows(traj, 2))
     assert shown["look-ahead"] == fmt_vector(pair(rows[2], "look_ahead_x", "look_ahead_y"))
 
 
@@ -95,7 +100,7 @@ def test_drawn_arrows_are_exact_and_head_to_tail(mod):
     traj = mod.run_method("momentum", s["surface"], s["start"], s["lr"], 4, s["beta"])
     cmap = ContourMap(get_surface("ravine"), height=4.0)
     for t in (2, 3, 4):
-        vec = mod.step_vectors(traj, t)
+        vec = momentum_vectors(traj, t)
         arrows = arrows_of(HeadToTail(vec, cmap.c2p, mod.MOMENTUM_LABELS))
         np.testing.assert_allclose(arrows["previous"].get_start(), cmap.c2p(traj.positions[t - 1]), atol=1e-6)
         np.testing.assert_allclose(arrows["decayed"].get_end(), cmap.c2p(vec.pivot), atol=1e-6)
@@ -126,7 +131,7 @@ def test_beta_zero_is_gd_and_beta_one_swings(mod):
         assert (a["x"], a["y"]) == (b["x"], b["y"])
     traj_gd = mod.run_method("gd", s["surface"], s["start"], s["lr"], s["steps"])
     traj_zero = mod.run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], 0.0)
-    assert mod.largest_gap(traj_gd, traj_zero) == 0.0
+    assert largest_gap(traj_gd, traj_zero) == 0.0
     from gdexplain.core.surfaces import get_surface
 
     bowl = get_surface(s["bowl_surface"])
@@ -154,8 +159,8 @@ def test_momentum_escapes_the_shallow_pit(mod):
     np.testing.assert_allclose(pair(mom[-1], "x", "y"), (-0.967577446, 0.0), atol=0.02)
     traj = [mod.run_method("gd", s["surface"], s["start"], s["lr"], s["steps"]),
             mod.run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], s["beta"])]
-    runners = [mod.Runner("GD", "#fff", traj[0]), mod.Runner("momentum", "#fff", traj[1])]
-    shown = dict(mod.race_rows(runners, s["steps"]))
+    lanes = [Lane.of("gd", traj[0]), Lane.of("momentum", traj[1], "momentum")]
+    shown = dict(race_rows(lanes, s["steps"]))
     assert shown == {"step": str(s["steps"]), "GD loss": fmt(gd[-1]["loss"]), "momentum loss": fmt(mom[-1]["loss"])}
 
 
@@ -174,13 +179,13 @@ def test_nesterov_overshoots_less(mod):
     s = settings("nesterov")
     classic = mod.run_method("momentum", s["surface"], s["start"], s["lr"], s["steps"], s["beta"])
     nest = mod.run_method("nesterov", s["surface"], s["start"], s["lr"], s["steps"], s["beta"])
-    assert 0 < mod.overshoot(nest) < mod.overshoot(classic)
+    assert 0 < overshoot(nest) < overshoot(classic)
     rows = trace_csv(s["surface"], "nesterov", s["lr"], s["steps"], s["start"], beta=s["beta"])
     # The overshoot shown is the largest x past the minimum at 0 (approach from x = −5 along the ravine).
     xs = np.array([r["x"] for r in rows])
     d = np.array([5.0, 2.0]) / np.hypot(5.0, 2.0)
     expected = max(0.0, max(np.array([r["x"], r["y"]]) @ d for r in rows))
-    assert mod.overshoot(nest) == pytest.approx(expected, abs=1e-12)
+    assert overshoot(nest) == pytest.approx(expected, abs=1e-12)
     assert xs.max() > 0
 
 
@@ -188,8 +193,8 @@ def test_maps_contain_everything_drawn(mod):
     for slug, method in (("momentum", "momentum"), ("nesterov", "nesterov")):
         s = settings(slug)
         traj = mod.run_method(method, s["surface"], s["start"], s["lr"], s["steps"], s["beta"])
-        pts = mod.drawn_points([traj], 4)
-        (x0, x1), (y0, y1) = mod.view_ranges(s["surface"], pts)
+        pts = momentum_drawn_points([traj], 4)
+        (x0, x1), (y0, y1) = map_view(get_surface(s["surface"]), pts)
         assert np.all((pts[:, 0] > x0) & (pts[:, 0] < x1) & (pts[:, 1] > y0) & (pts[:, 1] < y1))
         from gdexplain.visual.contour import nice_step
 
@@ -197,7 +202,7 @@ def test_maps_contain_everything_drawn(mod):
             step = nice_step(hi - lo)
             ticks = np.arange(np.ceil(lo / step) * step, hi + step / 2, step)
             assert ticks.max() <= hi + 1e-9
-        w, h = mod.map_size(((x0, x1), (y0, y1)))
+        w, h = fit_size(((x0, x1), (y0, y1)), mod.MAP_BOX)
         assert w / h == pytest.approx((x1 - x0) / (y1 - y0))  # same unit on both axes
         assert w <= mod.MAP_BOX[0] + 1e-9 and h <= mod.MAP_BOX[1] + 1e-9
 

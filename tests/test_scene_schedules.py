@@ -16,7 +16,7 @@ from gdexplain.core.errors import InputError
 from gdexplain.core.schedules import parse_schedule
 from gdexplain.core.surfaces import get_surface
 from gdexplain.visual.panels import fmt
-from shown import run_scene
+from scene_probe import probe
 
 SETTINGS = {"steps": "40", "burst_steps": "260"}
 
@@ -29,7 +29,7 @@ def mod():
 
 @pytest.fixture(scope="module")
 def shown():
-    return run_scene("schedules", SETTINGS)
+    return probe("schedules", **SETTINGS)
 
 
 def trace(*args: str) -> list[dict[str, float]]:
@@ -63,21 +63,21 @@ def test_schedule_sentences_come_from_the_settings(mod):
 
 @pytest.mark.render
 def test_the_alpha_curves_drawn_are_the_recorded_alpha_t(mod, shown):
-    scene, beats = shown
+    beats = shown
     s = get_entry("schedules").resolve(SETTINGS)
     runs = mod.schedule_runs(s)
-    chart = scene.alpha_chart
-    for spec, curve in scene.alpha_curves.items():
-        drawn = np.array([chart.axes.p2c(p) for p in curve[0].get_anchors()])
-        steps = np.unique(np.round(drawn[:, 0]).astype(int))
-        assert steps[0] == 1 and steps[-1] == s["steps"]
-        for x, y in drawn:
-            assert y == pytest.approx(mod.alpha_t(runs[spec])[int(round(x)) - 1], abs=1e-9)
+    n = s["steps"]
+    for spec, traj in runs.items():
+        short = mod.describe(parse_schedule(spec), n)[0]
+        beat = [b for b in beats if b.text.lower().startswith(("first a constant" if spec == "constant" else short))][0]
+        want = np.stack([np.arange(1, n + 1), mod.alpha_t(traj)], axis=1)
+        drawn = [d for d, progress in beat.paths if d.shape == want.shape and np.allclose(d, want, rtol=1e-12) and progress == n - 1]
+        assert drawn, f"no fully drawn α_t curve of {spec} at its beat"
 
 
 @pytest.mark.render
 def test_the_settled_table_and_sentence_are_measured(mod, shown):
-    _, beats = shown
+    beats = shown
     s = get_entry("schedules").resolve(SETTINGS)
     runs = mod.schedule_runs(s)
     beat = [b for b in beats if b.text.startswith("Over the last")][0]
@@ -90,7 +90,7 @@ def test_the_settled_table_and_sentence_are_measured(mod, shown):
 def test_the_burst_is_told_as_measured(mod, shown):
     from gdexplain.core.analysis import find_burst
 
-    _, beats = shown
+    beats = shown
     s = get_entry("schedules").resolve(SETTINGS)
     rows = trace("--surface", s["surface"], "--optimizer", "rmsprop", "--lr", str(s["burst_lr"]), "--param", f"rho={s['rho']}",
                  "--steps", str(s["burst_steps"]))

@@ -9,6 +9,7 @@ renders it, and :func:`load_scene_class` imports it on demand.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -19,8 +20,20 @@ from gdexplain.parameters import KINDS, Param, SceneEntry
 
 __all__ = ["KINDS", "SCENES_DIR", "Param", "SceneEntry", "check_unique", "entries", "get_entry", "load_scene_class"]
 
-#: Where the scene modules live (a checkout's ``scenes/`` folder).
-SCENES_DIR = Path(__file__).resolve().parents[2] / "scenes"
+#: The package the scene modules are installed as (``scenes/`` in a checkout, see pyproject.toml).
+SCENES_PACKAGE = "gdexplain_scenes"
+
+
+def _scenes_dir() -> Path:
+    """Where the scene modules are: the installed package's folder, else a checkout's ``scenes/``."""
+    spec = importlib.util.find_spec(SCENES_PACKAGE)
+    if spec is not None and spec.origin:
+        return Path(spec.origin).resolve().parent
+    return Path(__file__).resolve().parents[2] / "scenes"
+
+
+#: Where the scene modules live.
+SCENES_DIR = _scenes_dir()
 
 
 def check_unique(scenes: tuple[SceneEntry, ...]) -> tuple[SceneEntry, ...]:
@@ -50,13 +63,22 @@ def get_entry(slug: str) -> SceneEntry:
 
 
 def load_scene_class(entry: SceneEntry) -> type:
-    """Import ``scenes/<module>.py`` and return the entry's scene class (imports Manim)."""
-    path = SCENES_DIR / f"{entry.module}.py"
-    if not path.exists():
-        raise InputError(f"scene module {path} is missing: run gdexplain from a checkout of the repository")
-    name = f"gdexplain_scenes.{entry.module}"
+    """Import ``gdexplain_scenes.<module>`` and return the entry's scene class (imports Manim).
+
+    An installed gdexplain (wheel or editable) has the package; an older
+    editable install that only knows ``src/`` falls back to the checkout's
+    ``scenes/<module>.py``, loaded under the same module name.
+    """
+    name = f"{SCENES_PACKAGE}.{entry.module}"
     module = sys.modules.get(name)
+    if module is None and importlib.util.find_spec(SCENES_PACKAGE) is not None:
+        if importlib.util.find_spec(name) is None:
+            raise InputError(f"scene module {name} ({SCENES_DIR / (entry.module + '.py')}) is missing: reinstall gdexplain (pip install .)")
+        module = importlib.import_module(name)
     if module is None:
+        path = SCENES_DIR / f"{entry.module}.py"
+        if not path.exists():
+            raise InputError(f"scene module {path} is missing: reinstall gdexplain (pip install .)")
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

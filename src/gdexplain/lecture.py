@@ -283,13 +283,16 @@ _lecture.append(
             surface_param("saddle-point", "surface of the (first) race"),
             Param("then", "choice", "local-minimum", "a second race on this surface, from its default start (none: one race)",
                   choices=("none", *_race_surfaces())),
-            Param("optimizers", "optimizers", ("gd", "momentum", "adagrad", "rmsprop", "adam"), "the methods racing"),
+            Param("optimizers", "optimizers", ("gd", "momentum", "adagrad", "rmsprop", "adam"),
+                  "the methods racing: any core method; lookahead:INNER wraps Lookahead around INNER (lookahead alone: Adam)"),
             Param("lrs", "lrs", (), "learning rates, e.g. gd=0.1,adam=0.05 (others: per-method defaults, see gdexplain.core.race)"),
             start_param(),
             Param("steps", "int", 150, "most steps of each race", STEPS),
             Param("tol", "float", 1e-2, "a method has converged once its gradient norm is below this", POSITIVE),
             Param("view", "choice", "contour", "contour map from above, or the 3-D landscape", choices=("contour", "3d")),
             Param("chart", "choice", "log", "y scale of the loss chart (log: loss above the known minimum)", choices=("linear", "log")),
+            Param("overlays", "choices", (), "drawn at every ball (contour view): its gradient, its stored push (momentum's v, "
+                  "Adam's −m), its squared-gradient squares; e.g. gradient,momentum,squares", choices=("gradient", "momentum", "squares")),
         ),
     )
 )

@@ -15,10 +15,11 @@ from typing import Any
 from gdexplain.core.errors import InputError, closest, unknown_name
 from gdexplain.core.hyperparams import Range
 from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
+from gdexplain.core.race import build_method, method_parts
 from gdexplain.core.schedules import parse_schedule
 from gdexplain.core.surfaces import SURFACES, Surface, get_surface, surface_text
 
-KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "lrs", "range", "schedule", "schedules")
+KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "choices", "lrs", "range", "schedule", "schedules")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class Param:
     """One parameter a scene accepts with ``--set``.
 
     ``kind`` is one of :data:`KINDS`; ``accepted`` bounds numbers;
-    ``choices`` lists the values of a ``choice``; ``surfaces`` restricts a
+    ``choices`` lists the values of a ``choice`` (one of them) or of a
+    ``choices`` parameter (any of them, comma-separated, or ``none``); ``surfaces`` restricts a
     ``surface`` parameter (empty: any surface of the right dimension ``dim``).
     An ``lrs`` parameter maps optimizers to learning rates (``gd=0.1,adam=0.05``,
     each checked by :func:`make_optimizer`); its value is a tuple of
@@ -90,8 +92,7 @@ class Param:
             if not names:
                 raise InputError(f"{where} needs at least one optimizer, e.g. gd,momentum,adam")
             for n in names:
-                if n not in OPTIMIZERS:
-                    raise unknown_name("optimizer", n, OPTIMIZERS)
+                method_parts(n)  # a core method, or lookahead:INNER
             if len(set(names)) != len(names):
                 raise InputError(f"{where} names an optimizer twice: list each once")
             return tuple(names)
@@ -103,6 +104,16 @@ class Param:
                 raise InputError(f"{where} must be comma-separated numbers like 1.5,-0.5, got {raw!r}") from None
         if self.kind == "lrs":
             return _coerce_lrs(text, where)
+        if self.kind == "choices":
+            items = [t.strip() for t in (text.split(",") if isinstance(text, str) else text) if str(t).strip()]
+            if items == ["none"]:
+                return ()
+            for item in items:
+                if item not in self.choices:
+                    raise unknown_name(f"value for {self.name}", str(item), self.choices)
+            if len(set(items)) != len(items):
+                raise InputError(f"{where} names a value twice: list each once")
+            return tuple(items)
         if self.kind == "choice":
             if str(text) not in self.choices:
                 raise unknown_name(f"value for {self.name}", str(text), self.choices)
@@ -114,6 +125,8 @@ class Param:
         default = "; ".join(self.default) if self.kind == "schedules" else _as_text(self.default)
         if self.kind == "choice":
             kind = "|".join(self.choices)
+        elif self.kind == "choices":
+            kind = "any of " + ",".join(self.choices)
         elif self.accepted is not None:
             kind = f"{self.kind} in {self.accepted}"
         else:
@@ -178,6 +191,8 @@ class SceneEntry:
             if values["start"] is None or values["start"] == ():
                 values["start"] = tuple(surface.default_start)
             values["start"] = tuple(float(c) for c in surface.check_start(values["start"]))
+        if values.get("overlays") and values.get("view") == "3d":
+            raise InputError(f"{self.slug}: overlays are drawn on the contour map: use view=contour or overlays=none")
         if "lr" in values:
             make_optimizer(values.get("optimizer", "gd"), lr=values["lr"])
         if values.get("lrs") and "optimizers" in values:
@@ -204,15 +219,14 @@ def _coerce_lrs(text: Any, where: str) -> tuple[tuple[str, float], ...]:
         pairs = list(text.items()) if isinstance(text, Mapping) else [tuple(p) for p in text]
     out: dict[str, float] = {}
     for name, value in pairs:
-        if name not in OPTIMIZERS:
-            raise unknown_name("optimizer", str(name), OPTIMIZERS)
+        method_parts(str(name))
         if name in out:
             raise InputError(f"{where} sets {name} twice: give each rate once")
         try:
             rate = float(value)
         except (TypeError, ValueError):
             raise InputError(f"{where}: the rate of {name} must be a number, got {value!r}") from None
-        make_optimizer(name, lr=rate)  # the optimizer's own range check and message
+        build_method(name, rate)  # the optimizer's own range check and message
         out[name] = rate
     return tuple(out.items())
 

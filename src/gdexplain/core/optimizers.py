@@ -46,6 +46,7 @@ for the per-step ones (``grad``, ``delta``, ``lr``, ``m_hat`` …).
 from __future__ import annotations
 
 import math
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -92,6 +93,16 @@ class Optimizer(ABC):
 
     name: ClassVar[str]
     title: ClassVar[str]
+    #: How every picture shows the method. Each concrete optimizer sets all four in its own
+    #: class body (:func:`register` refuses one that does not), so a new method is one class:
+    #: ``short`` names it in legends, ``color`` is its ball/path/legend colour (distinct from
+    #: every other method's), ``race_lr`` the learning rate it races with on a surface whose
+    #: range is 4 wide, and ``race_lr_scales`` whether that rate grows with the range (methods
+    #: whose step is about α whatever the gradient: the adaptive ones).
+    short: ClassVar[str]
+    color: ClassVar[str]
+    race_lr: ClassVar[float]
+    race_lr_scales: ClassVar[bool]
     #: Method-specific recorded quantities, in display order (see the module table).
     quantities: ClassVar[tuple[str, ...]] = ()
 
@@ -150,6 +161,10 @@ class GD(Optimizer):
 
     name: ClassVar[str] = "gd"
     title: ClassVar[str] = "Gradient descent"
+    short: ClassVar[str] = "GD"
+    color: ClassVar[str] = "#E6E6E6"
+    race_lr: ClassVar[float] = 0.03
+    race_lr_scales: ClassVar[bool] = False
     lr: float = hyper(1e-3, LR_DOC, POSITIVE)
 
     def init(self, params: Array) -> State:
@@ -166,6 +181,10 @@ class Momentum(Optimizer):
 
     name: ClassVar[str] = "momentum"
     title: ClassVar[str] = "Momentum"
+    short: ClassVar[str] = "Momentum"
+    color: ClassVar[str] = "#B39DFF"
+    race_lr: ClassVar[float] = 0.02
+    race_lr_scales: ClassVar[bool] = False
     quantities: ClassVar[tuple[str, ...]] = ("velocity",)
     lr: float = hyper(1e-3, LR_DOC, POSITIVE)
     beta: float = hyper(0.9, "decay rate β of the velocity (0: plain GD, 1: no friction)", UNIT)
@@ -185,6 +204,10 @@ class Nesterov(Optimizer):
 
     name: ClassVar[str] = "nesterov"
     title: ClassVar[str] = "Nesterov momentum"
+    short: ClassVar[str] = "Nesterov"
+    color: ClassVar[str] = "#F49AC2"
+    race_lr: ClassVar[float] = 0.02
+    race_lr_scales: ClassVar[bool] = False
     quantities: ClassVar[tuple[str, ...]] = ("velocity", "look_ahead")
     lr: float = hyper(1e-3, LR_DOC, POSITIVE)
     beta: float = hyper(0.9, "decay rate β of the velocity", UNIT)
@@ -205,6 +228,10 @@ class AdaGrad(Optimizer):
 
     name: ClassVar[str] = "adagrad"
     title: ClassVar[str] = "AdaGrad"
+    short: ClassVar[str] = "AdaGrad"
+    color: ClassVar[str] = "#FF9F43"
+    race_lr: ClassVar[float] = 0.25
+    race_lr_scales: ClassVar[bool] = True
     quantities: ClassVar[tuple[str, ...]] = ("sq_grad_sum",)
     lr: float = hyper(1e-2, LR_DOC, POSITIVE)
     eps: float = hyper(1e-10, "ε added to √s", NON_NEGATIVE)
@@ -224,6 +251,10 @@ class RMSProp(Optimizer):
 
     name: ClassVar[str] = "rmsprop"
     title: ClassVar[str] = "RMSProp"
+    short: ClassVar[str] = "RMSProp"
+    color: ClassVar[str] = "#48DBFB"
+    race_lr: ClassVar[float] = 0.02
+    race_lr_scales: ClassVar[bool] = True
     quantities: ClassVar[tuple[str, ...]] = ("sq_grad_avg", "grad_avg")
     lr: float = hyper(1e-2, LR_DOC, POSITIVE)
     rho: float = hyper(0.99, "decay rate ρ of the squared-gradient average", UNIT_HALF_OPEN)
@@ -260,6 +291,10 @@ class AdaDelta(Optimizer):
 
     name: ClassVar[str] = "adadelta"
     title: ClassVar[str] = "AdaDelta"
+    short: ClassVar[str] = "AdaDelta"
+    color: ClassVar[str] = "#A3E048"
+    race_lr: ClassVar[float] = 1.0
+    race_lr_scales: ClassVar[bool] = False
     quantities: ClassVar[tuple[str, ...]] = ("sq_grad_avg", "scaled_grad", "sq_delta_avg")
     lr: float = hyper(1.0, LR_DOC, POSITIVE)
     rho: float = hyper(0.9, "decay rate ρ of both averages", UNIT_HALF_OPEN)
@@ -288,6 +323,10 @@ class Adam(Optimizer):
 
     name: ClassVar[str] = "adam"
     title: ClassVar[str] = "Adam"
+    short: ClassVar[str] = "Adam"
+    color: ClassVar[str] = "#FF5D73"
+    race_lr: ClassVar[float] = 0.05
+    race_lr_scales: ClassVar[bool] = True
     quantities: ClassVar[tuple[str, ...]] = ("m", "v", "m_hat", "v_hat")
     lr: float = hyper(1e-3, LR_DOC, POSITIVE)
     beta1: float = hyper(0.9, "decay rate β1 of the gradient average m", UNIT_HALF_OPEN)
@@ -317,6 +356,10 @@ class AdamW(Adam):
 
     name: ClassVar[str] = "adamw"
     title: ClassVar[str] = "AdamW"
+    short: ClassVar[str] = "AdamW"
+    color: ClassVar[str] = "#FF9E7A"
+    race_lr: ClassVar[float] = 0.05
+    race_lr_scales: ClassVar[bool] = True
     weight_decay: float = hyper(1e-2, "decoupled weight decay λ", NON_NEGATIVE)
 
     def _update(self, params, state, t, lr, grad_fn):
@@ -330,6 +373,10 @@ class NAdam(Optimizer):
 
     name: ClassVar[str] = "nadam"
     title: ClassVar[str] = "NAdam"
+    short: ClassVar[str] = "NAdam"
+    color: ClassVar[str] = "#E879F9"
+    race_lr: ClassVar[float] = 0.05
+    race_lr_scales: ClassVar[bool] = True
     quantities: ClassVar[tuple[str, ...]] = ("m", "v", "mu", "mu_product")
     lr: float = hyper(2e-3, LR_DOC, POSITIVE)
     beta1: float = hyper(0.9, "decay rate β1 of m", UNIT_HALF_OPEN)
@@ -360,6 +407,10 @@ class RAdam(Optimizer):
 
     name: ClassVar[str] = "radam"
     title: ClassVar[str] = "RAdam"
+    short: ClassVar[str] = "RAdam"
+    color: ClassVar[str] = "#C4B5FD"
+    race_lr: ClassVar[float] = 0.05
+    race_lr_scales: ClassVar[bool] = True
     quantities: ClassVar[tuple[str, ...]] = ("m", "v", "m_hat", "rho_t", "rect")
     lr: float = hyper(1e-3, LR_DOC, POSITIVE)
     beta1: float = hyper(0.9, "decay rate β1 of m", UNIT_HALF_OPEN)
@@ -391,6 +442,10 @@ class Lion(Optimizer):
 
     name: ClassVar[str] = "lion"
     title: ClassVar[str] = "Lion"
+    short: ClassVar[str] = "Lion"
+    color: ClassVar[str] = "#FDE047"
+    race_lr: ClassVar[float] = 0.01
+    race_lr_scales: ClassVar[bool] = True
     quantities: ClassVar[tuple[str, ...]] = ("c", "m")
     lr: float = hyper(1e-4, LR_DOC, POSITIVE)
     beta1: float = hyper(0.9, "interpolation β1 between m and g for the sign", UNIT)
@@ -414,6 +469,10 @@ class QHM(Optimizer):
 
     name: ClassVar[str] = "qhm"
     title: ClassVar[str] = "QHM"
+    short: ClassVar[str] = "QHM"
+    color: ClassVar[str] = "#94A3B8"
+    race_lr: ClassVar[float] = 0.03
+    race_lr_scales: ClassVar[bool] = False
     quantities: ClassVar[tuple[str, ...]] = ("m",)
     lr: float = hyper(1e-3, LR_DOC, POSITIVE)
     beta: float = hyper(0.999, "decay rate β of the gradient average m", UNIT_HALF_OPEN)
@@ -434,6 +493,10 @@ class QHAdam(Optimizer):
 
     name: ClassVar[str] = "qhadam"
     title: ClassVar[str] = "QHAdam"
+    short: ClassVar[str] = "QHAdam"
+    color: ClassVar[str] = "#60A5FA"
+    race_lr: ClassVar[float] = 0.05
+    race_lr_scales: ClassVar[bool] = True
     quantities: ClassVar[tuple[str, ...]] = ("m", "v", "m_hat", "v_hat")
     lr: float = hyper(1e-3, LR_DOC, POSITIVE)
     beta1: float = hyper(0.9, "decay rate β1 of m", UNIT_HALF_OPEN)
@@ -460,6 +523,10 @@ class Lookahead(Optimizer):
 
     name: ClassVar[str] = "lookahead"
     title: ClassVar[str] = "Lookahead"
+    short: ClassVar[str] = "Lookahead"
+    color: ClassVar[str] = "#34D399"
+    race_lr: ClassVar[float] = 0.05
+    race_lr_scales: ClassVar[bool] = True
     inner: Optimizer = field(default_factory=lambda: Adam())
     k: int = hyper(5, "fast steps between synchronisations", AT_LEAST_ONE)
     alpha: float = hyper(0.5, "fraction α of the way the slow weights move", UNIT_LOW_OPEN)
@@ -507,10 +574,35 @@ class Lookahead(Optimizer):
         return new, {"inner": fast.state, "slow": slow}, record
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls
-    for cls in (GD, Momentum, Nesterov, AdaGrad, RMSProp, AdaDelta, Adam, AdamW, NAdam, RAdam, Lion, Lookahead, QHM, QHAdam)
-}
+#: The facts every optimizer class declares for the pictures (see :class:`Optimizer`).
+PRESENTATION: tuple[str, ...] = ("name", "title", "short", "color", "race_lr", "race_lr_scales")
+
+
+def register(*classes: type[Optimizer]) -> dict[str, type[Optimizer]]:
+    """The registry of optimizers by name; a class missing one of :data:`PRESENTATION` in its own
+    body, a non-hex colour, or a name or colour used twice is refused with :class:`TypeError`."""
+    out: dict[str, type[Optimizer]] = {}
+    colors: dict[str, str] = {}
+    for cls in classes:
+        missing = [f for f in PRESENTATION if f not in vars(cls)]
+        if missing:
+            raise TypeError(f"optimizer {cls.__name__} must set {', '.join(missing)} in its class body")
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", cls.color):
+            raise TypeError(f"optimizer {cls.__name__}: color must be '#RRGGBB', got {cls.color!r}")
+        if cls.name in out:
+            raise TypeError(f"optimizer name {cls.name!r} is registered twice")
+        if cls.color.lower() in colors:
+            raise TypeError(f"optimizers {colors[cls.color.lower()]!r} and {cls.name!r} share the colour {cls.color}")
+        if not (isinstance(cls.race_lr, float) and cls.race_lr > 0):
+            raise TypeError(f"optimizer {cls.__name__}: race_lr must be a positive float")
+        out[cls.name] = cls
+        colors[cls.color.lower()] = cls.name
+    return out
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = register(
+    GD, Momentum, Nesterov, AdaGrad, RMSProp, AdaDelta, Adam, AdamW, NAdam, RAdam, Lion, Lookahead, QHM, QHAdam
+)
 
 _LOOKAHEAD_OWN = ("inner", "k", "alpha")
 

@@ -38,49 +38,86 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdexplain.core.errors import InputError
-from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
+from enum import StrEnum
+
+from gdexplain.core.errors import InputError, unknown_name
+from gdexplain.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from gdexplain.core.surfaces import Surface
 from gdexplain.core.trajectory import Trajectory, run
 
 #: gradient_descent_viz's five methods, the default field of a race.
 VIZ_METHODS: tuple[str, ...] = ("gd", "momentum", "adagrad", "rmsprop", "adam")
 
-#: Learning rates that make a fair, readable race on a surface whose range is 4 wide
-#: (gradient_descent_viz's [−2, 2]²). Methods whose step length is about α whatever
-#: the gradient (the adaptive ones) get α scaled by the range width / 4 on other
-#: surfaces (see :func:`default_lr`); GD-like methods keep theirs, since their step
-#: is α times the gradient.
-DEFAULT_LRS: dict[str, float] = {
-    "gd": 0.03,
-    "momentum": 0.02,
-    "nesterov": 0.02,
-    "adagrad": 0.25,
-    "rmsprop": 0.02,
-    "adadelta": 1.0,
-    "adam": 0.05,
-    "adamw": 0.05,
-    "nadam": 0.05,
-    "radam": 0.05,
-    "lion": 0.01,
-    "lookahead": 0.05,
-    "qhm": 0.03,
-    "qhadam": 0.05,
-}
-#: The methods whose default α is scaled with the size of the surface.
-SCALE_FREE = frozenset({"adagrad", "rmsprop", "adam", "adamw", "nadam", "radam", "lion", "lookahead", "qhadam"})
 #: A converged method is "at" a known minimum when closer than this fraction of the range width.
 NEAR_FRACTION = 0.05
 
-#: Short names for legends and the leaderboard.
-SHORT_NAMES: dict[str, str] = {"gd": "GD", "nesterov": "Nesterov"}
 
-OUTCOMES = ("minimum", "local minimum", "stuck", "still moving", "off the map", "diverged")
+class Outcome(StrEnum):
+    """How a race ended for one method (rules in the module docstring). The value is an
+    identifier; :data:`RESULT_WORDS` is how the leaderboard says it."""
+
+    MINIMUM = "minimum"
+    LOCAL_MINIMUM = "local_minimum"
+    STUCK = "stuck"
+    STILL_MOVING = "still_moving"
+    OFF_MAP = "off_map"
+    DIVERGED = "diverged"
+
+    @property
+    def failed(self) -> bool:
+        """True for the outcomes a leaderboard shows dimmed: the method got nowhere useful."""
+        return self in (Outcome.STUCK, Outcome.OFF_MAP, Outcome.DIVERGED)
+
+    @property
+    def has_step(self) -> bool:
+        """True when the outcome happened at a step (converged or diverged there)."""
+        return self not in (Outcome.STILL_MOVING, Outcome.OFF_MAP)
 
 
-def short_name(name: str) -> str:
-    """``GD``, ``Momentum``, ``Adam`` …: an optimizer's name as a legend shows it."""
-    return SHORT_NAMES.get(name, OPTIMIZERS[name].title)
+OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
+#: The leaderboard's English words for each outcome.
+RESULT_WORDS: dict[Outcome, str] = {
+    Outcome.MINIMUM: "minimum",
+    Outcome.LOCAL_MINIMUM: "local minimum",
+    Outcome.STUCK: "stuck",
+    Outcome.STILL_MOVING: "still moving",
+    Outcome.OFF_MAP: "off the map",
+    Outcome.DIVERGED: "diverged",
+}
+
+
+def method_parts(spec: str) -> tuple[str, str | None]:
+    """A racing method as ``(name, inner)``: ``adam`` → ``("adam", None)``,
+    ``lookahead:momentum`` → ``("lookahead", "momentum")`` (Lookahead around Momentum).
+
+    Unknown names raise :class:`InputError` with the closest ones.
+    """
+    name, sep, inner = str(spec).strip().partition(":")
+    if name not in OPTIMIZERS:
+        raise unknown_name("optimizer", name, OPTIMIZERS)
+    if not sep:
+        return name, None
+    if name != "lookahead":
+        raise InputError(f"{spec!r}: only lookahead takes an inner method, as in lookahead:{inner or 'momentum'}")
+    if inner == "lookahead":
+        raise InputError("lookahead:lookahead: the inner method must be another optimizer, e.g. lookahead:adam")
+    if inner not in OPTIMIZERS:
+        raise unknown_name("optimizer", inner, [n for n in OPTIMIZERS if n != "lookahead"])
+    return name, inner
+
+
+def build_method(spec: str, lr: float) -> Optimizer:
+    """The optimizer a racing method ``spec`` names (see :func:`method_parts`), with learning rate ``lr``."""
+    name, inner = method_parts(spec)
+    return make_optimizer(name, lr=lr, **({"inner": inner} if inner else {}))
+
+
+def short_name(spec: str) -> str:
+    """``GD``, ``Momentum``, ``Adam``, ``Lookahead (Momentum)`` …: a method as a legend shows it (its class's ``short``)."""
+    name, inner = method_parts(spec)
+    if inner:
+        return f"{OPTIMIZERS[name].short} ({OPTIMIZERS[inner].short})"
+    return OPTIMIZERS[name].short
 
 
 def range_width(surface: Surface) -> float:
@@ -89,11 +126,17 @@ def range_width(surface: Surface) -> float:
 
 
 def default_lr(name: str, surface: Surface) -> float:
-    """The learning rate a method races with when ``lrs`` does not set one."""
-    if name not in DEFAULT_LRS:
-        raise InputError(f"no default learning rate for {name!r}: set one with lrs={name}=0.05")
-    lr = DEFAULT_LRS[name]
-    if name in SCALE_FREE:
+    """The learning rate a method races with when ``lrs`` does not set one.
+
+    The class's ``race_lr`` suits a surface whose range is 4 wide
+    (gradient_descent_viz's [−2, 2]²); methods whose step is about α whatever
+    the gradient (``race_lr_scales``) get it scaled by the range width / 4,
+    GD-like methods keep theirs, since their step is α times the gradient.
+    """
+    name, inner = method_parts(name)
+    cls = OPTIMIZERS[inner or name]  # Lookahead steps at its inner method's pace
+    lr = cls.race_lr
+    if cls.race_lr_scales:
         lr *= range_width(surface) / 4.0
     return float(lr)
 
@@ -115,7 +158,7 @@ def race_lrs(names: Sequence[str], surface: Surface, lrs: Mapping[str, float] | 
     out = {}
     for n in names:
         out[n] = float(given[n]) if n in given else default_lr(n, surface)
-        make_optimizer(n, lr=out[n])
+        build_method(n, out[n])
     return out
 
 
@@ -126,7 +169,7 @@ class Racer:
     name: str
     lr: float
     traj: Trajectory
-    outcome: str
+    outcome: Outcome
     at: int | None
 
     @property
@@ -141,27 +184,26 @@ class Racer:
 
     def result_text(self) -> str:
         """The leaderboard's result cell: ``minimum, step 91``, ``diverged, step 7``, ``still moving``."""
-        if self.outcome in ("still moving", "off the map"):
-            return self.outcome
-        return f"{self.outcome}, step {self.at}"
+        words = RESULT_WORDS[self.outcome]
+        return f"{words}, step {self.at}" if self.outcome.has_step else words
 
 
-def classify(traj: Trajectory) -> tuple[str, int | None]:
+def classify(traj: Trajectory) -> tuple[Outcome, int | None]:
     """The outcome of one run and the step it happened at (see the module docstring)."""
     surface = traj.surface
     if traj.diverged_at is not None:
-        return "diverged", traj.diverged_at
+        return Outcome.DIVERGED, traj.diverged_at
     if not surface.contains(traj.final):
-        return "off the map", None
+        return Outcome.OFF_MAP, None
     if traj.converged_at is None:
-        return "still moving", None
+        return Outcome.STILL_MOVING, None
     near = nearest_minimum(surface, traj.final)
     if near is None:
-        return "stuck", traj.converged_at
+        return Outcome.STUCK, traj.converged_at
     best = float(surface.value(surface.global_minimum))
     here = float(surface.value(near))
     is_global = here <= best + 1e-6 * (1.0 + abs(best))
-    return ("minimum" if is_global else "local minimum"), traj.converged_at
+    return (Outcome.MINIMUM if is_global else Outcome.LOCAL_MINIMUM), traj.converged_at
 
 
 def nearest_minimum(surface: Surface, point: Sequence[float]) -> tuple[float, ...] | None:
@@ -186,7 +228,7 @@ def run_race(
     rates = race_lrs(names, surface, lrs)
     racers = []
     for n in names:
-        traj = run(make_optimizer(n, lr=rates[n]), surface, start, steps, tol=tol)
+        traj = run(build_method(n, rates[n]), surface, start, steps, tol=tol)
         outcome, at = classify(traj)
         racers.append(Racer(n, rates[n], traj, outcome, at))
     return racers
@@ -194,9 +236,9 @@ def run_race(
 
 def rank_key(r: Racer) -> tuple:
     """Sort key of the leaderboard (see the module docstring)."""
-    if r.outcome == "minimum":
+    if r.outcome is Outcome.MINIMUM:
         return (0, r.at, 0.0)
-    if r.outcome == "diverged":
+    if r.outcome is Outcome.DIVERGED:
         return (2, -(r.at or 0), 0.0)
     return (1, r.final_loss, r.at if r.at is not None else r.traj.steps + 1)
 
@@ -222,34 +264,38 @@ def story(racers: Sequence[Racer]) -> list[str]:
     board = leaderboard(racers)
     first, rest = board[0], board[1:]
     lines = []
-    if first.outcome == "minimum":
+    if first.outcome is Outcome.MINIMUM:
         lines.append(f"{first.title} wins: it reaches the lowest point in {first.at} steps.")
-    elif first.outcome == "diverged":
+    elif first.outcome is Outcome.DIVERGED:
         lines.append("Every method diverged: these learning rates are too large for this surface.")
     else:
         lines.append(f"{first.title} ends lowest, with a loss of {_num(first.final_loss)}.")
-    groups: dict[str, list[Racer]] = {}
+    groups: dict[Outcome | str, list[Racer]] = {}
     for r in rest:  # in leaderboard order
-        key = "near minimum" if r.outcome == "still moving" and _near_global(r) else r.outcome
+        key = NEAR_MINIMUM if r.outcome is Outcome.STILL_MOVING and _near_global(r) else r.outcome
         groups.setdefault(key, []).append(r)
     for outcome, rs in groups.items():
         who = _join([r.title for r in rs])
         s = "" if len(rs) > 1 else "s"
-        if outcome == "minimum":
+        if outcome == Outcome.MINIMUM:
             lines.append(f"{who} get{s} there too, after {_steps_list(rs)}.")
-        elif outcome == "near minimum":
+        elif outcome == NEAR_MINIMUM:
             lines.append(f"{who} end{s} close to the lowest point too, but {'have' if s == '' else 'has'} not settled by the last step.")
-        elif outcome == "local minimum":
+        elif outcome == Outcome.LOCAL_MINIMUM:
             lines.append(f"{who} settle{s} in a local minimum that is not the lowest, and stay{s} there.")
-        elif outcome == "stuck":
+        elif outcome == Outcome.STUCK:
             lines.append(f"{who} stop{s} where the slope vanishes, away from every known minimum: stuck.")
-        elif outcome == "still moving":
+        elif outcome == Outcome.STILL_MOVING:
             lines.append(f"{who} {'are' if s == '' else 'is'} still on the way when the steps run out.")
-        elif outcome == "off the map":
+        elif outcome == Outcome.OFF_MAP:
             lines.append(f"{who} run{s} off the edge of the map, downhill forever.")
-        elif outcome == "diverged":
+        elif outcome == Outcome.DIVERGED:
             lines.append(f"{who} take{s} steps that grow and grow: the run diverges, and we stop it.")
     return lines
+
+
+#: The story's own group: still moving, but already close to the lowest point.
+NEAR_MINIMUM = "near_minimum"
 
 
 def _near_global(r: Racer) -> bool:
@@ -266,3 +312,30 @@ def _num(x: float) -> str:
     """A loss for narration: three significant digits, a spoken minus."""
     text = f"{x:.3g}"
     return ("minus " + text[1:]) if text.startswith("-") else text
+
+
+# --- measures of runs compared side by side ---------------------------------------------
+
+
+def largest_gap(a: Trajectory, b: Trajectory) -> float:
+    """The largest distance between two paths at the same step (0 when they coincide)."""
+    n = min(len(a.positions), len(b.positions))
+    return float(np.max(np.linalg.norm(a.positions[:n] - b.positions[:n], axis=1)))
+
+
+def overshoot(traj: Trajectory, upto: int | None = None) -> float:
+    """How far the path has gone past the surface's global minimum, along the start→minimum line.
+
+    0 while the ball has not passed the minimum; NaN on a surface without a
+    known minimum; ``upto`` limits the steps looked at.
+    """
+    minimum = traj.surface.global_minimum
+    if minimum is None:
+        return float("nan")
+    m = np.asarray(minimum, dtype=float)
+    d = m - traj.positions[0]
+    if not np.any(d):
+        return 0.0
+    d /= np.linalg.norm(d)
+    pts = traj.positions[: (upto if upto is not None else traj.steps) + 1]
+    return float(max(0.0, np.max((pts - m) @ d)))

@@ -14,6 +14,7 @@ from manim.utils.color import ManimColor, interpolate_color
 
 from gdexplain.core.surfaces import Surface
 from gdexplain.visual import theme
+from gdexplain.visual.panels import fmt_nice
 
 #: Grid resolution of the heat map and the contour lines.
 GRID = 160
@@ -96,7 +97,7 @@ class ContourMap(Group):
             for v in ticks:
                 if axis is self.axes.y_axis and abs(v) < 1e-12 and lo < 0 < self.axes.x_axis.x_range[1]:
                     continue  # the x axis already labels the origin
-                text = theme.label(f"{v:g}".replace("-", "\u2212"), size=16, color=theme.MUTED)
+                text = theme.label(fmt_nice(v), size=16, color=theme.MUTED)
                 text.next_to(axis.n2p(v), direction, buff=0.12)
                 self.axes.add(text)
 

@@ -59,12 +59,13 @@ def _empty(m) -> bool:
 
 @dataclass(frozen=True)
 class LeaderRow:
-    """One line of a leaderboard."""
+    """One line of a leaderboard; ``dim`` shows its result and value muted (a failed run)."""
 
     name: str
     color: str
     result: str
     value: str
+    dim: bool = False
 
 
 class Leaderboard(VGroup):
@@ -74,7 +75,6 @@ class Leaderboard(VGroup):
         rows: best first.
         headers: the column titles.
         title: text above the table.
-        muted: results shown dimmed (e.g. ``diverged``), matched by prefix.
     """
 
     def __init__(
@@ -83,11 +83,10 @@ class Leaderboard(VGroup):
         headers: tuple[str, str, str, str] = ("", "method", "result", "final loss"),
         title: str = "",
         size: float = theme.SMALL_SIZE,
-        muted: tuple[str, ...] = ("diverged", "stuck", "off the map"),
     ) -> None:
         cells: list[list] = [[theme.label(h, size=size - 2, color=theme.MUTED) if h else VGroup() for h in headers]]
         for i, r in enumerate(rows, 1):
-            dim = r.result.startswith(muted)
+            dim = r.dim
             cells.append(
                 [
                     theme.label(f"{i}.", size=size, color=theme.MUTED),
@@ -120,4 +119,6 @@ class Leaderboard(VGroup):
             head = theme.label(title, size=size + 2, color=theme.TEXT).next_to(lines, UP, buff=0.25).align_to(lines, LEFT)
             body.add(head)
         self.lines = lines
+        #: The rows shown, best first: what a test reads to know what the viewer sees.
+        self.rows = list(rows)
         super().__init__(panel_behind(body), body)

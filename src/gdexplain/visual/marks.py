@@ -1,4 +1,4 @@
-"""Marks drawn on a map or a curve: the ball, vector arrows with labels, path trails.
+"""Marks drawn on a map or a curve: the ball, vector arrows with labels (path trails: :mod:`.paths`).
 
 Arrows are drawn to a stated scale: :func:`arrow_scale` picks one factor
 (1, 2, 5, 10, …) for a whole scene so that the arrows are long enough to
@@ -15,6 +15,7 @@ from manim import LEFT, ORIGIN, RIGHT, UP, Arrow, Circle, Dot, Line, VGroup, VMo
 from manim.mobject.mobject import Mobject
 
 from gdexplain.visual import theme
+from gdexplain.visual.panels import fmt_nice
 
 #: An arrow shorter than this (scene units) is hard to see at 480p.
 MIN_VISIBLE = 0.35
@@ -73,14 +74,14 @@ def arrow_shrink(lengths: Sequence[float], longest: float = 1.5) -> float:
 class ScaleNote(VGroup):
     """Small on-screen note saying that arrows are drawn longer (or shorter) than they are."""
 
-    def __init__(self, factor: float, what: str = "arrows") -> None:
+    def __init__(self, factor: float, what: str = "arrows", size: float = theme.SMALL_SIZE) -> None:
         if factor == 1:
             text = f"{what} drawn to scale"
         elif factor > 1:
-            text = f"{what} drawn {factor:g}× longer"
+            text = f"{what} drawn {fmt_nice(factor)}× longer"
         else:
-            text = f"{what} drawn {1 / factor:g}× shorter"
-        super().__init__(theme.label(text, size=theme.SMALL_SIZE, color=theme.MUTED))
+            text = f"{what} drawn {fmt_nice(1 / factor)}× shorter"
+        super().__init__(theme.label(text, size=size, color=theme.MUTED))
         self.factor = factor
 
 
@@ -137,34 +138,12 @@ def keep_in_frame(mob: Mobject, margin: float = 0.15) -> Mobject:
     return mob.shift(np.array([dx, dy, 0.0]))
 
 
-class PathTrail(VGroup):
-    """The visited points of a path, joined by straight segments."""
-
-    def __init__(self, points: Sequence[np.ndarray], color: str = theme.PATH, stroke_width: float = 3, dots: bool = True) -> None:
-        super().__init__()
-        self.color = color
-        self.stroke_width = stroke_width
-        self.with_dots = dots
-        self.line = VMobject(stroke_color=color, stroke_width=stroke_width)
-        pts = [np.asarray(p, dtype=float) for p in points]
-        self.line.set_points_as_corners(pts if len(pts) > 1 else pts * 2)
-        self.dots = VGroup(*(self._dot(p) for p in pts)) if dots else VGroup()
-        self.add(self.line, self.dots)
-
-    def _dot(self, p: np.ndarray) -> Dot:
-        return Dot(p, radius=0.035, color=self.color)
-
-    def segment(self, a: np.ndarray, b: np.ndarray) -> VGroup:
-        """One new segment with its end dot, for animating a step (add it to the trail after)."""
-        seg = VGroup(Line(a, b, stroke_color=self.color, stroke_width=self.stroke_width))
-        if self.with_dots:
-            seg.add(self._dot(b))
-        return seg
-
-
 def direction_of(vector: np.ndarray) -> np.ndarray:
     """A 3-D unit vector (scene space) from a 2-D one; ORIGIN for a zero vector."""
     v = np.array([vector[0], vector[1], 0.0], dtype=float)
     n = np.linalg.norm(v)
     return v / n if n > 0 else ORIGIN
 
+
+# The trail a ball leaves lives with the other paths; scenes may import it from here too.
+from gdexplain.visual.paths import PathTrail  # noqa: E402,F401

@@ -29,6 +29,16 @@ def fmt(value: float, digits: int = 4) -> str:
     return text.replace("-", "\u2212")  # a real minus sign
 
 
+def fmt_nice(value: float) -> str:
+    """A round number as written (tick labels, stated scales): ``0.05``, ``2``, ``−4``, ``1e−4``.
+
+    The shortest exact form (``:g``), with a real minus sign and no padded exponent;
+    :func:`fmt` is for measured values, which keep four significant digits.
+    """
+    text = f"{float(value):g}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+    return text.replace("-", "\u2212")
+
+
 def fmt_vector(values: Iterable[float], digits: int = 3) -> str:
     """``(1.23, −0.456)``."""
     return "(" + ", ".join(fmt(v, digits) for v in values) + ")"
@@ -90,6 +100,15 @@ class Readout(VGroup):
         body.align_to(panel, LEFT).shift(pad * RIGHT)
         super().__init__(panel, body)
         self.panel = panel
+        #: The rows shown, as given: what a test reads to know what the viewer sees.
+        self.rows: list[tuple[str, str]] = [(str(n), str(v)) for n, v in rows]
+
+    def become(self, other, *args, **kwargs) -> "Readout":
+        """Take ``other``'s look and its rows."""
+        super().become(other, *args, **kwargs)
+        if isinstance(other, Readout):
+            self.rows = list(other.rows)
+        return self
 
     def placed_like(self, other: Mobject) -> "Readout":
         """Move to where ``other`` is, aligned top-left, so an update does not jump."""

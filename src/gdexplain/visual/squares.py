@@ -30,6 +30,7 @@ from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Square, VGroup
 from manim.mobject.mobject import Mobject
 
 from gdexplain.visual import theme
+from gdexplain.visual.panels import fmt_nice
 
 #: Mantissas of the nice scales (…, 0.01, 0.02, 0.05, 0.1, …).
 _NICE = (1.0, 2.0, 5.0)
@@ -79,10 +80,6 @@ def nice_square_scale(values: Sequence[float] | np.ndarray, max_side: float) -> 
             if s <= limit * (1 + 1e-12):
                 return s
     return 10.0 ** (k - 1)
-
-
-def _fmt_scale(scale: float) -> str:
-    return f"{scale:g}".replace("e-0", "e-").replace("e+0", "e")
 
 
 class AccumulatorSquares(VGroup):
@@ -187,10 +184,10 @@ class SquareScaleNote(VGroup):
     """Small on-screen note stating the square scale (and the cap, when one applies)."""
 
     def __init__(self, scale: float, what: str = "s", cap: float | None = None, size: float = theme.SMALL_SIZE) -> None:
-        text = f"square area = {what} × {_fmt_scale(scale)} (one scale for all squares)"
+        text = f"square area = {what} × {fmt_nice(scale)} (one scale for all squares)"
         lines = [theme.label(text, size=size, color=theme.MUTED)]
         if cap is not None:
-            lines.append(theme.label(f"dashed squares: side capped at {cap:g}, true area larger", size=size, color=theme.MUTED))
+            lines.append(theme.label(f"dashed squares: side capped at {fmt_nice(cap)}, true area larger", size=size, color=theme.MUTED))
         super().__init__(*lines)
         self.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         self.scale_value = scale

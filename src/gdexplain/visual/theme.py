@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from manim import Text
 
+from gdexplain.core.optimizers import OPTIMIZERS
+from gdexplain.core.race import method_parts
+
 BACKGROUND = "#0E1117"
 PANEL = "#171C26"
 TEXT = "#ECEFF4"
@@ -28,24 +31,6 @@ HIGHLIGHT = "#FFE66D"
 #: Low loss to high loss, for surfaces and contour maps (dark blue → teal → gold).
 SURFACE_SCALE = ["#1B1F4B", "#1F4E79", "#1C7C7D", "#3FA56B", "#A8C545", "#F4D35E"]
 
-#: One colour per optimizer, distinct on the dark background and kept across scenes.
-METHOD_COLORS = {
-    "gd": "#E6E6E6",
-    "momentum": VELOCITY,
-    "nesterov": LOOK_AHEAD,
-    "adagrad": AXIS_X,
-    "rmsprop": AXIS_Y,
-    "adadelta": "#A3E048",
-    "adam": "#FF5D73",
-    "adamw": "#FF9E7A",
-    "nadam": "#E879F9",
-    "radam": "#C4B5FD",
-    "lion": "#FDE047",
-    "lookahead": "#34D399",
-    "qhm": "#94A3B8",
-    "qhadam": "#60A5FA",
-}
-
 FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
 
@@ -61,5 +46,10 @@ def label(text: str, size: float = BODY_SIZE, color: str = TEXT, mono: bool = Fa
 
 
 def method_color(name: str) -> str:
-    """The colour of an optimizer's ball, path and legend entry."""
-    return METHOD_COLORS.get(name, TEXT)
+    """The colour of an optimizer's ball, path and legend entry: its class's ``color``
+    (``lookahead:momentum`` is Lookahead's).
+
+    An unknown name raises (with the closest names), never a default colour:
+    a ball drawn in another method's colour would be a wrong picture.
+    """
+    return OPTIMIZERS[method_parts(name)[0]].color

@@ -26,7 +26,7 @@ the true landing point ``origin + decay·previous + added``; with
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +35,8 @@ from manim.animation.animation import Animation
 from manim.animation.composition import AnimationGroup
 from manim.mobject.mobject import Mobject
 
+from gdexplain.core.parts import momentum_parts
+from gdexplain.core.trajectory import Trajectory
 from gdexplain.visual import theme
 from gdexplain.visual.marks import Ball, label_arrow, vector_arrow
 
@@ -223,3 +225,32 @@ def arrows_of(picture: HeadToTail) -> dict[str, Mobject]:
         "added": picture.added_arrow[0],
         "total": picture.total_arrow[0],
     }
+
+
+# --- trajectory → vectors (pure; tests compare them with the trajectory) ------------------
+
+
+def momentum_vectors(traj: Trajectory, t: int, gradient: str = "used") -> HeadToTailVectors:
+    """The head-to-tail picture of step ``t`` of a momentum or Nesterov run.
+
+    The parts come from :func:`gdexplain.core.parts.momentum_parts`: the old
+    velocity, β, and −α·g (``gradient="at_ball"``: the gradient at the ball,
+    what classic momentum would have added).
+    """
+    p = momentum_parts(traj, t, gradient)
+    return HeadToTailVectors(origin=p.origin, previous=p.previous, decay=p.decay, added=p.added)
+
+
+def momentum_drawn_points(trajs: Sequence[Trajectory], slow: int = 0) -> np.ndarray:
+    """Every surface point a momentum picture draws: the paths, and the arrow tips (and look-ahead
+    points) of the first ``slow`` steps of each run that keeps a velocity — what a map must show."""
+    pts = [t.positions for t in trajs]
+    for traj in trajs:
+        if "velocity" not in traj.quantities:
+            continue
+        for t in range(1, min(slow, traj.steps) + 1):
+            v = momentum_vectors(traj, t)
+            pts.append(np.array([v.origin + v.previous, v.pivot, v.landing]))
+            if "look_ahead" in traj.quantities:
+                pts.append(np.array([traj.quantity("look_ahead")[t]]))
+    return np.vstack(pts)
