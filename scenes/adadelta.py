@@ -159,8 +159,11 @@ class AdaDeltaScene(ExplainerScene):
             "AdaDelta removes alpha. It keeps RMSProp's memory of squared gradients, and adds a second memory: "
             f"a decaying average of its own squared steps. Both decay at rate rho, {fmt(s['rho'])}."
         ):
+            rule = FormulaPanel(RULE, font_size=36).move_to(0.4 * DOWN)
             self.play(FadeOut(recap), FadeOut(question), run_time=0.6)
-        self.title_mob = title
+            self.play(FadeIn(rule), run_time=0.8)
+            self.play(rule.light({"s": theme.GRADIENT, "u": theme.STEP}), run_time=0.6)
+        self.title_mob, self.intro_rule = title, rule
 
     # --- 2. step by step ------------------------------------------------------------------
 
@@ -200,7 +203,7 @@ class AdaDeltaScene(ExplainerScene):
             f"Here is the ravine again, steep across and flat along, with AdaDelta's rule. "
             f"Gamma is {fmt(s['lr'])}{': there is no learning rate to pick' if s['lr'] == 1 else ', a plain multiplier'}."
         ):
-            self.play(FadeIn(cmap), FadeIn(ball, shift=0.3 * DOWN), FadeIn(formula), run_time=1.0)
+            self.play(FadeOut(self.intro_rule), FadeIn(cmap), FadeIn(ball, shift=0.3 * DOWN), FadeIn(formula), run_time=1.0)
         with self.narrate(
             "Each axis keeps two squares. On the left, s, the memory of squared gradients, exactly as in RMSProp. "
             "On the right, u, the memory of squared steps. Both start empty. They are in different units, "
