@@ -2,15 +2,19 @@
 
 Render: ``gdexplain render adam`` or ``manim -ql scenes/adam.py AdamScene``.
 
-Three steps of Adam, slowly, on a ravine. On the map, the running average m
-is built head to tail as in the momentum scene (drawn as −m, the way it
-steers): the old −m shrinks by β1 and −(1−β1)·g is added. Below the map, a
-"stride panel" shows each axis on one scale of gradient units: the raw
-averages m and v (v as a square whose area is v), then the bias-corrected
-m̂ and v̂ they grow into, and the step per axis, α times the arrow m̂ divided
-by the side √v̂ of its square. The first step moves every coordinate by
-exactly α. Then Adam races momentum and RMSProp on the same surface (the
-race building blocks). Every number comes from core trajectories.
+Three steps of Adam, slowly, on a ravine drawn large. On the map, the
+running average m is built head to tail as in the momentum scene (drawn as
+−m, the way it steers): the old −m shrinks by β1 and the rest of the new
+−m, −(1−β1)·g, is added. Below the map, a "stride panel" shows each axis on
+its own stated scale ("drawn ×k"), so the flat axis reads from step 1 even
+when the steep one's gradients are many times larger: the raw averages m
+and v (v as a square whose area is v), then the bias-corrected m̂ and v̂
+they grow into, and the stride m̂/(√v̂+ε) the step is made of — a ratio of
+two lengths on one axis, so it reads the same on any scale. The first step
+moves every coordinate by exactly α. Then Adam races momentum and RMSProp
+on the same surface. Every number, the stride and the correction factors
+included, is recorded by the core; the narration's figures come from the
+settings and the trajectory.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from manim import (
     linear,
 )
 
+from gdexplain import layout
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.race import run_race, short_name
 from gdexplain.scene import ExplainerScene
@@ -42,7 +47,7 @@ from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.legend import Legend
 from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_scale, vector_arrow
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt
-from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote
+from gdexplain.visual.squares import AccumulatorSquares
 from gdexplain.visual.vectors import HeadToTail, HeadToTailColors, HeadToTailLabels, HeadToTailVectors
 
 #: Adam's rule, one line per idea, with named terms to light.
@@ -54,41 +59,50 @@ ADAM_RULE = (
 )
 SLOW_STEPS = 3
 #: Largest drawn length (scene units) of an m̂ arrow or a √v̂ side in the stride panel.
-STRIDE_MAX = 1.2
+STRIDE_MAX = 1.0
 #: The scales the stride panel picks from (scene units per gradient unit), so that the square scale k² is round too.
 NICE_STRIDE = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 AXES = ("x", "y")
+AXIS_COLORS = (theme.AXIS_X, theme.AXIS_Y)
+#: The map: its width (scene units) and where its top-left corner sits.
+MAP_WIDTH = 7.6
+MAP_TOP_LEFT = np.array([-6.55, 3.05, 0.0])
+#: Centre x of the right-hand column (the rule and the read-out).
+COLUMN_X = 4.25
+#: Distance between the stride panel's x and y columns (scene units).
+STRIDE_COLUMN = 5.4
+#: Font size of the stride panel's captions.
+STRIDE_SIZE = 17
 
 
-def stride_ratios(traj: Trajectory, t: int) -> np.ndarray:
-    """Per axis, m̂_t / (√v̂_t + ε): the step divided by −α (what the stride panel shows)."""
-    eps = traj.optimizer.eps  # type: ignore[attr-defined]
-    return traj.quantity("m_hat")[t] / (np.sqrt(traj.quantity("v_hat")[t]) + eps)
+def stride_scales(traj: Trajectory, steps: int = SLOW_STEPS, longest: float = STRIDE_MAX) -> np.ndarray:
+    """Per axis, scene units per gradient unit: the largest |m̂| or √v̂ of the slow steps fits ``longest``.
 
-
-def stride_scale(traj: Trajectory, steps: int = SLOW_STEPS, longest: float = STRIDE_MAX) -> float:
-    """Scene units per gradient unit in the stride panel: the largest |m̂| or √v̂ shown fits ``longest``."""
+    Each axis gets its own round scale (stated on screen), so the flat axis's
+    arrow and square read from step 1 even when the steep axis's gradients
+    are many times larger. The stride m̂/√v̂ is a ratio of two lengths on one
+    axis's scale, so it reads the same whatever that scale is.
+    """
     m_hat = np.abs(traj.quantity("m_hat")[1 : steps + 1])
     root = np.sqrt(traj.quantity("v_hat")[1 : steps + 1])
-    top = float(np.nanmax(np.concatenate([m_hat.ravel(), root.ravel()])))
-    if not top > 0:
-        return 1.0
-    fitting = [k for k in NICE_STRIDE if k * top <= longest]
-    return fitting[-1] if fitting else NICE_STRIDE[0]
+    out = []
+    for i in range(m_hat.shape[1]):
+        top = float(np.nanmax(np.concatenate([m_hat[:, i], root[:, i]])))
+        fitting = [k for k in NICE_STRIDE if k * top <= longest] if top > 0 else [1.0]
+        out.append(fitting[-1] if fitting else NICE_STRIDE[0])
+    return np.array(out)
 
 
 def bias_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
-    """The readout at step t: g, m and m̂, v and v̂ (with both correction factors), and the step."""
-    opt = traj.optimizer
-    b1, b2 = opt.beta1, opt.beta2  # type: ignore[attr-defined]
+    """The readout at step t, x and y in columns: g, m and m̂, v and v̂ (with the recorded correction factors), the step."""
     q = traj.quantity
     return [
-        ("t", str(t)),
+        (f"t = {t}", ("x", "y")),
         ("g", _vec(q("grad")[t])),
         ("m", _vec(q("m")[t])),
-        (f"m̂ = m × {fmt(1 / (1 - b1**t), 4)}", _vec(q("m_hat")[t])),
+        (f"m̂ = m × {fmt(q('m_correction')[t], 4)}", _vec(q("m_hat")[t])),
         ("v", _vec(q("v")[t])),
-        (f"v̂ = v × {fmt(1 / (1 - b2**t), 4)}", _vec(q("v_hat")[t])),
+        (f"v̂ = v × {fmt(q('v_correction')[t], 4)}", _vec(q("v_hat")[t])),
         ("step Δθ", _vec(q("delta")[t])),
     ]
 
@@ -101,9 +115,14 @@ def _sig(v: float) -> str:
     return f"{v:.4g}".replace("e-0", "e-").replace("-", "\u2212")
 
 
-def _vec(values) -> str:
-    """``(0.001, 0.064)`` with :func:`_sig` entries."""
-    return "(" + ", ".join(_sig(v) for v in values) + ")"
+def _vec(values) -> tuple[str, ...]:
+    """The x and y entries with :func:`_sig`, as the readout's two columns."""
+    return tuple(_sig(v) for v in values)
+
+
+#: Least widths of the readout's name column and value columns, so nothing jumps from step to step.
+READOUT_NAMES = 1.8
+READOUT_CELLS = 1.1
 
 
 class AdamScene(ExplainerScene):
@@ -123,16 +142,16 @@ class AdamScene(ExplainerScene):
 
     def mechanism(self) -> None:
         traj, s = self.traj, self.settings
-        pos = traj.positions
+        pos, q = traj.positions, traj.quantity
+        b1, b2 = s["beta1"], s["beta2"]
         title = theme.label("Adam, taken apart", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.3)
         (x0, x1), (y0, y1) = traj.surface.ranges
-        width = 6.3
-        height = min(3.3, width * (y1 - y0) / (x1 - x0))
+        height = min(4.1, MAP_WIDTH * (y1 - y0) / (x1 - x0))
         cmap = ContourMap(traj.surface, height=height, width=height * (x1 - x0) / (y1 - y0))
-        cmap.next_to(title, DOWN, buff=0.3).to_edge(LEFT, buff=1.8)
+        cmap.shift(MAP_TOP_LEFT - cmap.c2p((x0, y1)))
         ball = Ball().move_to(cmap.c2p(pos[0]))
-        rule = FormulaPanel(ADAM_RULE, font_size=28).to_corner(UP + RIGHT, buff=0.3)
-        readout = Readout(bias_rows(traj, 1), min_width=5.0).to_corner(DOWN + RIGHT, buff=0.3)
+        rule = FormulaPanel(ADAM_RULE, font_size=26).move_to([COLUMN_X, 0, 0]).to_edge(UP, buff=0.3)
+        readout = Readout(bias_rows(traj, 1), size=18, name_width=READOUT_NAMES, cell_width=READOUT_CELLS).next_to(rule, DOWN, buff=0.3).to_edge(RIGHT, buff=0.25)
         self.add(cmap)  # added once, kept still
         with self.narrate(
             "Adam combines the two ideas we have met. A running average of the gradient, like momentum, "
@@ -143,21 +162,20 @@ class AdamScene(ExplainerScene):
 
         # One arrow scale for every −m arrow on the map.
         unit = cmap.axes.x_axis.get_unit_size()
-        ms = traj.quantity("m")
+        ms = q("m")
         scale = arrow_scale([np.linalg.norm(ms[t]) * unit for t in range(1, SLOW_STEPS + 1)], want=1.0)
-        note = ScaleNote(scale, "−m arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, LEFT)
-        k = stride_scale(traj)
-        sq_scale = k**2  # square area = value × k², so a square's side is √value · k
-        sq_note = SquareScaleNote(sq_scale, what="v").scale(0.75)
-        stride_head = theme.label(f"per axis, one scale: arrow |m̂| × {k:g}, square side √v̂ × {k:g}", size=16, color=theme.MUTED)
+        note = ScaleNote(scale, "−m arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
+        ks = stride_scales(traj)
+        stride_head = theme.label("per axis: arrow |m̂|, square of area v̂", size=STRIDE_SIZE, color=theme.MUTED)
         stride_head.next_to(note, DOWN, buff=0.1).align_to(cmap, LEFT)
-        panel_origin = np.array([cmap.get_left()[0] + 0.4, stride_head.get_bottom()[1] - 0.75, 0.0])
+        panel_top = stride_head.get_bottom()[1] - 0.15
+        # The panel's second column runs under the read-out, which ends above it.
+        columns = [cmap.get_left()[0] + 0.1, cmap.get_left()[0] + 0.1 + STRIDE_COLUMN]
         trail = VGroup()
-        b1, b2 = traj.optimizer.beta1, traj.optimizer.beta2  # type: ignore[attr-defined]
-        q = traj.quantity
+        first_fraction = fmt(1 - b1)
         for t in range(1, SLOW_STEPS + 1):
             here, there = pos[t - 1], pos[t]
-            vec = HeadToTailVectors(origin=here, previous=-ms[t - 1], decay=b1, added=-(1 - b1) * q("grad")[t])
+            vec = HeadToTailVectors.from_total(origin=here, previous=-ms[t - 1], decay=b1, total=-ms[t])
             picture = HeadToTail(
                 vec,
                 lambda p, o=here: cmap.c2p(o) + scale * (cmap.c2p(p) - cmap.c2p(o)),
@@ -165,18 +183,19 @@ class AdamScene(ExplainerScene):
                 HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.VELOCITY),
                 label_size=20,
                 ghost=False,
+                avoid=[*layout.on_screen(self), readout, note],
             )
             first = t == 1
             with self.narrate(
-                "Step one. The average m starts at zero, so the first new gradient adds only one tenth of itself, "
-                "because one minus beta one is 0.1. We draw minus m, the way it steers."
+                f"Step one. The average m starts at zero, so the first gradient counts only {first_fraction} of itself: "
+                f"one minus beta one is {first_fraction}. We draw minus m, the way it steers."
                 if first
-                else f"Step {t}. The old arrow shrinks by beta one, and one tenth of the new gradient is added, head to tail."
+                else f"Step {t}. The old arrow shrinks by beta one, {fmt(b1)}, and {first_fraction} of the new gradient is added, head to tail."
             ):
                 if first:
                     self.play(FadeIn(readout), FadeIn(note), run_time=0.6)
                 else:
-                    readout.become(Readout(bias_rows(traj, t), min_width=5.0).align_to(readout, UP).to_edge(RIGHT, buff=0.3))
+                    readout.become(Readout(bias_rows(traj, t), size=18, name_width=READOUT_NAMES, cell_width=READOUT_CELLS).placed_like(readout))
                 self.play(rule.light({"m": theme.VELOCITY}), run_time=0.5)
                 if np.any(ms[t - 1]):
                     self.play(picture.show_previous(), run_time=0.6)
@@ -185,8 +204,8 @@ class AdamScene(ExplainerScene):
                 self.play(picture.show_total(), run_time=0.7)
 
             # The stride panel: raw m and v, then the corrected m̂ and v̂, per axis.
-            raw = self._stride(traj, t, k, panel_origin, corrected=False)
-            fixed = self._stride(traj, t, k, panel_origin, corrected=True)
+            raw = self._stride(traj, t, ks, columns, panel_top, corrected=False)
+            fixed = self._stride(traj, t, ks, columns, panel_top, corrected=True)
             with self.narrate(
                 "Meanwhile each axis keeps a square whose area is v, the average of squared gradients. "
                 f"It shrinks by beta two, {fmt(b2)}, and grows by {fmt(1 - b2)} times g squared. So after one step it is tiny."
@@ -194,18 +213,19 @@ class AdamScene(ExplainerScene):
                 else f"The squares shrink by beta two and grow by {fmt(1 - b2)} times the new g squared."
             ):
                 if first:
-                    sq_note.next_to(stride_head, DOWN, buff=0.06).align_to(cmap, LEFT)
-                    self.play(FadeIn(stride_head), FadeIn(sq_note), run_time=0.5)
+                    self.play(FadeIn(stride_head), run_time=0.5)
                 self.play(rule.light({"v": theme.AXIS_Y}), FadeIn(raw), run_time=1)
             with self.narrate(
                 "Both averages started at zero, so early on they are biased toward zero. Dividing by one minus beta to the t fixes that: "
-                f"m is multiplied by {fmt(1 / (1 - b1), 3)}, v by {fmt(1 / (1 - b2), 4)}, and m hat and v hat are fair estimates again."
+                f"m is multiplied by {fmt(q('m_correction')[t], 3)}, v by {fmt(q('v_correction')[t], 4)}, "
+                "and m hat and v hat are fair estimates again."
                 if first
-                else f"Bias correction again, now with smaller factors: {fmt(1 / (1 - b1**t), 3)} for m, {fmt(1 / (1 - b2**t), 4)} for v."
+                else f"Bias correction again, now with smaller factors: {fmt(q('m_correction')[t], 3)} for m, "
+                f"{fmt(q('v_correction')[t], 4)} for v."
             ):
                 self.play(rule.light({"mhat": theme.VELOCITY, "vhat": theme.AXIS_Y}), ReplacementTransform(raw, fixed), run_time=1.2)
-            ratios = stride_ratios(traj, t)
-            exact = first and bool(np.allclose(np.abs(traj.quantity("delta")[1]), s["lr"], rtol=1e-6))
+            ratios = np.abs(q("stride")[t])
+            exact = first and bool(np.allclose(np.abs(q("delta")[1]), s["lr"], rtol=1e-6))
             step_arrow = vector_arrow(cmap.c2p(here), cmap.c2p(there), theme.STEP)
             with self.narrate(
                 "Now the stride. On each axis, the arrow m hat is divided by the side of its square. "
@@ -213,7 +233,7 @@ class AdamScene(ExplainerScene):
                 if exact
                 else "Now the stride. On each axis, the arrow m hat is divided by the side of its square, and alpha times that ratio is the step."
                 if first
-                else f"The ratios are now {fmt(abs(ratios[0]), 3)} on x and {fmt(abs(ratios[1]), 3)} on y: "
+                else f"The ratios are now {fmt(ratios[0], 3)} on x and {fmt(ratios[1], 3)} on y: "
                 "the steep axis no longer gets a longer step than the flat one."
             ):
                 self.play(rule.light({"step": theme.STEP}), run_time=0.4)
@@ -228,31 +248,32 @@ class AdamScene(ExplainerScene):
             f"From here the same rule repeats for {traj.steps} steps. The path heads for the bottom without zig-zagging "
             "across the steep walls."
         ):
-            readout.become(Readout(bias_rows(traj, traj.steps), min_width=5.0).align_to(readout, UP).to_edge(RIGHT, buff=0.3))
-            self.play(Create(rest), ball.animate.move_to(cmap.c2p(pos[-1])), rule.light({}), FadeOut(note), run_time=3)
-        self.part1 = VGroup(title, ball, trail, rest, readout, rule, stride_head, sq_note)
+            readout.become(Readout(bias_rows(traj, traj.steps), size=18, name_width=READOUT_NAMES, cell_width=READOUT_CELLS).placed_like(readout))
+            self.play(Create(rest), ball.animate.move_to(cmap.c2p(pos[-1])), rule.light({}), FadeOut(note), FadeOut(stride_head), run_time=3)
+        self.part1 = VGroup(title, ball, trail, rest, readout, rule)
         self.cmap = cmap
 
-    def _stride(self, traj: Trajectory, t: int, k: float, origin: np.ndarray, corrected: bool) -> VGroup:
-        """Per axis: an arrow |m| (or |m̂|) and a square of area v (or v̂), on one scale k; and the ratio."""
+    def _stride(self, traj: Trajectory, t: int, ks: np.ndarray, columns: list[float], top: float, corrected: bool) -> VGroup:
+        """Per axis, on that axis's scale k: the arrow |m| (or |m̂|), a square of area v (or v̂), their numbers."""
         q = traj.quantity
         m = q("m_hat" if corrected else "m")[t]
         v = q("v_hat" if corrected else "v")[t]
+        mark, vmark = ("m̂", "v̂") if corrected else ("m", "v")
         group = VGroup()
-        for i, (axis, color) in enumerate(zip(AXES, (theme.AXIS_X, theme.AXIS_Y))):
-            row_origin = origin + i * 3.3 * RIGHT
-            name = theme.label(f"{axis}", size=22, color=color).move_to(row_origin + 0.3 * LEFT + 0.12 * DOWN)
+        for i, (axis, color) in enumerate(zip(AXES, AXIS_COLORS)):
+            k = float(ks[i])
+            head = theme.label(f"{axis} axis, drawn ×{k:g}", size=STRIDE_SIZE, color=color)
+            head.move_to([columns[i], top, 0.0], aligned_edge=UP + LEFT)
+            base = np.array([columns[i] + 0.05, head.get_bottom()[1] - 0.2, 0.0])
             length = abs(float(m[i])) * k
-            start = row_origin + 0.1 * RIGHT
-            arrow = vector_arrow(start, start + max(length, 1e-3) * RIGHT, theme.VELOCITY, stroke_width=5) if length > 0.02 else VGroup()
-            sq = AccumulatorSquares([v[i]], k**2, start + 0.15 * DOWN, colors=(color,), quadrants=((1, -1),))
-            mark = "m̂" if corrected else "m"
-            vmark = "v̂" if corrected else "v"
-            text = f"|{mark}| = {fmt(abs(m[i]), 3)}   {vmark} = {fmt(v[i], 3)}"
+            arrow = vector_arrow(base, base + length * RIGHT, theme.VELOCITY, stroke_width=5) if length > 0.02 else VGroup()
+            sq = AccumulatorSquares([v[i]], k**2, base + (STRIDE_MAX + 0.35) * RIGHT + 0.05 * DOWN, colors=(color,), quadrants=((1, -1),))
+            numbers = f"|{mark}| = {fmt(abs(m[i]), 3)}    {vmark} = {fmt(v[i], 3)}"
             if corrected:
-                text += f"   ratio = {fmt(abs(stride_ratios(traj, t)[i]), 3)}"
-            caption = theme.label(text, size=15, color=theme.TEXT).next_to(start, UP, buff=0.14).align_to(name, LEFT)
-            group.add(VGroup(name, arrow, sq, caption))
+                numbers += f"    ratio = {fmt(abs(q('stride')[t][i]), 3)}"
+            caption = theme.label(numbers, size=STRIDE_SIZE, color=theme.TEXT)
+            caption.move_to([columns[i], base[1] - STRIDE_MAX - 0.17, 0.0], aligned_edge=UP + LEFT)
+            group.add(VGroup(head, arrow, sq, caption))
         return group
 
     # --- 2. Adam next to momentum and RMSProp -------------------------------------------------

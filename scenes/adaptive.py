@@ -41,6 +41,7 @@ from manim import (
     VGroup,
 )
 
+from gdexplain import layout
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.parts import accumulator, accumulator_parts, effective_rate, first_step_gain, step_over_rate
 from gdexplain.core.surfaces import Surface, get_surface
@@ -51,13 +52,15 @@ from gdexplain.visual.charts import Chart
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.framing import framed_map, map_view
 from gdexplain.visual.map_race import Lane, LaneSquares, MapRace, race_readout
-from gdexplain.visual.marks import Ball, ScaleNote, arrow_shrink, label_arrow, vector_arrow
+from gdexplain.visual.marks import Ball, ScaleNote, arrow_shrink, keep_in_frame, label_arrow, vector_arrow
 from gdexplain.visual.paths import PathTrail
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt, fmt_vector
 from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote, nice_square_scale, square_sides
 
 #: Steps explained one by one before the rest play quickly.
 SLOW_STEPS = 3
+#: Where the top edge of a map sits (scene y), just under the title.
+MAP_TOP = 2.95
 #: Largest square side (scene units) in the step-by-step pictures.
 MAX_SIDE = 1.6
 #: Hand-picked views for the step-by-step map, so that squares and arrows fit around the default start.
@@ -128,7 +131,8 @@ class _AdaptiveBase(ExplainerScene):
     def place_map(self, surface: Surface, positions: np.ndarray, height: float, view=None) -> ContourMap:
         """A map of ``view`` (default :func:`view_of` the positions), ``height`` tall unless too wide for the left side."""
         cmap = framed_map(surface, view if view is not None else view_of(surface, positions), (8.6, height))
-        cmap.to_edge(LEFT, buff=0.5).shift(0.35 * DOWN)
+        # Top under the title; the tick numbers and the scale notes go below, inside the frame.
+        cmap.to_edge(LEFT, buff=0.5).shift((MAP_TOP - cmap.box()[3]) * UP)
         return cmap
 
     def squares_at(self, cmap: ContourMap, traj: Trajectory, t: int, scale: float, k_pos: int | None = None,
@@ -261,7 +265,7 @@ class OneLearningRate(_AdaptiveBase):
             "So give every parameter a learning rate of its own, fitted to how steep its own direction has been."
         ):
             moral = theme.label("→ one learning rate per parameter", size=theme.BODY_SIZE, color=theme.HIGHLIGHT)
-            moral.next_to(table, RIGHT, buff=0.6).align_to(table, DOWN)
+            keep_in_frame(moral.next_to(table, RIGHT, buff=0.6))
             self.play(FadeIn(moral), run_time=0.6)
         with self.narrate("That is what adaptive methods do. The first one is called AdaGrad."):
             self.play(Indicate(moral, color=theme.HIGHLIGHT), run_time=1)
@@ -336,7 +340,9 @@ class _SquaresStepByStep(_AdaptiveBase):
         pos, grads = traj.positions, traj.quantity("grad")
         here, nxt = cmap.c2p(pos[t - 1]), cmap.c2p(pos[t])
         g_arrow = vector_arrow(here, gradient_tip(cmap, pos[t - 1], grads[t], factor), theme.GRADIENT)
-        g_label = label_arrow(g_arrow, theme.label("g", size=theme.LABEL_SIZE, color=theme.GRADIENT), side=1)
+        g_label = label_arrow(
+            g_arrow, theme.label("g", size=theme.LABEL_SIZE, color=theme.GRADIENT), side=1, avoid=[*layout.on_screen(self), squares, readout]
+        )
         n_rows = len(step_rows(traj, t))
         grad_text = (
             "Step one. At the ball, the gradient: steep across the ravine, gentle along it."
@@ -353,7 +359,9 @@ class _SquaresStepByStep(_AdaptiveBase):
         self.square_beats(traj, t, cmap, squares, scale, formula, full)
         readout.become(self.step_readout(traj, t, reveal=n_rows - 2).placed_like(readout))
         s_arrow = vector_arrow(here, nxt, theme.STEP)
-        s_label = label_arrow(s_arrow, theme.label("Δθ", size=theme.LABEL_SIZE, color=theme.STEP), side=1)
+        s_label = label_arrow(
+            s_arrow, theme.label("Δθ", size=theme.LABEL_SIZE, color=theme.STEP), side=1, avoid=[*layout.on_screen(self), squares, g_arrow]
+        )
         divide_text = (
             "Now divide each gradient component by the side of its own square. The steep axis has a big square, "
             "so its large gradient shrinks a lot. The flat axis has a small square, so its small gradient keeps its size. "
@@ -418,7 +426,6 @@ class AdaGradScene(_SquaresStepByStep):
         self.weakness_part(traj)
 
     def square_beats(self, traj, t, cmap, squares, scale, formula, full) -> None:
-        g = traj.quantity("grad")[t]
         text = (
             "Square each gradient component. That is a square too, of area g squared. Add it to the axis's square: "
             "the steep axis grows a big square, the flat axis only a small one."

@@ -77,13 +77,13 @@ class BallDownhill(ExplainerScene3D):
         self.set_camera_orientation(phi=56 * DEGREES, theta=-50 * DEGREES, zoom=1.1, frame_center=0.5 * OUT)
         title = theme.label("Rolling downhill", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.4)
         self.add_fixed_in_frame_mobjects(title)
-        title.set_opacity(0)
+        self.add(title)  # on screen from the first frame, so the video never opens on an empty frame
 
         with self.narrate(
             "Training a model means making its loss small. With two parameters, the loss is a landscape: "
             "every point on the floor is a choice of parameters, and the height is how wrong the model is."
         ):
-            self.play(title.animate.set_opacity(1), FadeIn(land), run_time=1)
+            self.play(FadeIn(land), run_time=1)
 
         radius = 0.17
         ball = ball_3d(radius).move_to(land.ball_center(pos[0], radius))
@@ -144,7 +144,8 @@ class BallDownhill(ExplainerScene3D):
         pos, grads = traj.positions, traj.gradients
         land, ball_and_path, title = self.landscape_mobjects
         cmap = ContourMap(traj.surface, height=land.axes.y_length, width=land.axes.x_length)
-        cmap.move_to(land.axes.c2p(*np.mean(traj.surface.ranges, axis=1), land.z_min) * np.array([1, 1, 0]))
+        centre = np.mean(traj.surface.ranges, axis=1)
+        cmap.shift(land.axes.c2p(*centre, land.z_min) * np.array([1, 1, 0]) - cmap.c2p(centre))  # the map lies under the landscape
         ball = Ball().move_to(cmap.c2p(pos[-1]))
         trail = PathTrail([cmap.c2p(p) for p in pos])
         with self.narrate(
@@ -155,7 +156,8 @@ class BallDownhill(ExplainerScene3D):
             self.remove(land, ball_and_path)
             # Make room on the right for the formula and the numbers.
             map_and_marks = Group(cmap, trail, ball)
-            self.play(map_and_marks.animate.scale(6.3 / cmap.axes.y_length).to_edge(LEFT, buff=0.55).shift(0.35 * DOWN), run_time=1.2)
+            # 5.9 units tall: room below for the tick numbers and the scale note.
+            self.play(map_and_marks.animate.scale(5.9 / cmap.axes.y_length).to_edge(LEFT, buff=0.55).shift(0.2 * DOWN), run_time=1.2)
 
         right_column = RIGHT_COLUMN_X * RIGHT
         rule = FormulaPanel(UPDATE_RULE, font_size=44).move_to(right_column + 2.3 * UP)

@@ -34,6 +34,7 @@ from manim import (
 )
 
 from gdexplain.core.errors import InputError
+from gdexplain import layout
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.parts import momentum_parts
 from gdexplain.core.race import largest_gap
@@ -212,7 +213,7 @@ class MomentumMechanism(MomentumScene):
         readout.next_to(rule, DOWN, buff=0.3).set_x(COLUMN_X)
 
         # Step 1: no velocity yet, so it is a plain gradient step.
-        pic = HeadToTail(unit_vectors[0], cmap.c2p, MOMENTUM_LABELS, scale=scale)
+        pic = HeadToTail(unit_vectors[0], cmap.c2p, MOMENTUM_LABELS, scale=scale, avoid=[*layout.on_screen(self), note, readout])
         with self.narrate(
             "At the start the velocity is zero, so the first step is an ordinary gradient step."
         ):
@@ -241,7 +242,7 @@ class MomentumMechanism(MomentumScene):
         }
         for t in range(2, slow + 1):
             readout.become(Readout(step_rows(traj, t), colors=STEP_ROW_COLORS, min_width=4.6).placed_like(readout))
-            pic = HeadToTail(unit_vectors[t - 1], cmap.c2p, MOMENTUM_LABELS, scale=scale)
+            pic = HeadToTail(unit_vectors[t - 1], cmap.c2p, MOMENTUM_LABELS, scale=scale, avoid=layout.on_screen(self))
             lines = words[t]
             if len(lines) == 4:
                 with self.narrate(lines[0]):
@@ -463,9 +464,9 @@ class NesterovLookAhead(MomentumScene):
         for t in range(2, slow + 1):
             vec = vectors[t - 1]
             readout.become(Readout(step_rows(traj, t), colors=STEP_ROW_COLORS, min_width=4.6).placed_like(readout))
-            pic = HeadToTail(vec, cmap.c2p, labels, scale=scale)
             look = Ball(color=theme.LOOK_AHEAD).ghost().move_to(cmap.c2p(traj.quantity("look_ahead")[t]))
             look.set_opacity(0.6)
+            pic = HeadToTail(vec, cmap.c2p, labels, scale=scale, avoid=[*layout.on_screen(self), look])
             first = t == 2
             with self.narrate(
                 "Take the old velocity and shrink it by beta, as before. Its tip is the look-ahead point."

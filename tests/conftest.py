@@ -105,3 +105,51 @@ def ball_downhill_video(tmp_path_factory) -> Video:
         result = CliRunner().invoke(main, ["render", "ball-downhill", "-q", "test", "--output-dir", str(out)])
     beats, time = (recorded.beats, recorded.time) if recorded.scenes else ([], float("nan"))
     return Video(out, result.exit_code, result.stdout, result.stderr, result.exception, beats, time)
+
+
+@dataclass
+class LastFrame:
+    """One registered scene run once with animations skipped: its last frame, beats and layout."""
+
+    out: Path
+    png: Path
+    result: Any
+    beats: list
+    time: float
+    monitor: Any  # gdexplain.layout.LayoutMonitor: the collisions and what was on screen at the end
+
+
+@pytest.fixture(scope="session")
+def last_frames(tmp_path_factory) -> Callable[[str], LastFrame]:
+    """``last_frames(slug)``: render the scene's last frame once per session, with the layout check on.
+
+    Manim skips every animation for a PNG and draws only the final frame, so
+    this one run serves the last-frame test, the beat timing test and the
+    layout check of every scene (tests/test_render.py, tests/test_layout.py).
+    """
+    from gdexplain import layout
+    from gdexplain.catalog import get_entry
+    from gdexplain.render import render_scene
+
+    out = tmp_path_factory.mktemp("frames")
+    done: dict[str, tuple[LastFrame | None, BaseException | None]] = {}
+
+    def get(slug: str) -> LastFrame:
+        if slug not in done:
+            with pytest.MonkeyPatch.context() as mp, layout.watch() as watch:
+                mp.delenv("GDEXPLAIN_WPM", raising=False)
+                recorded = record_scenes(mp)
+                try:
+                    result = render_scene(get_entry(slug), quality_name="test", fmt="png", output_dir=out)
+                    (monitor,) = watch.monitors
+                    frame = LastFrame(out, out / "test" / f"{slug}.png", result, recorded.beats, recorded.time, monitor)
+                    done[slug] = (frame, None)
+                except Exception as err:  # reported by every test of the scene
+                    done[slug] = (None, err)
+        frame, err = done[slug]
+        if err is not None:
+            raise err
+        assert frame is not None
+        return frame
+
+    return get

@@ -38,3 +38,33 @@ def test_keep_in_frame_shifts_the_least_needed():
     assert inside(label)
     assert abs(label.get_right()[0] - (config.frame_width / 2 - 0.15)) < 1e-9
     assert abs(label.width - width) < 1e-12
+
+
+def test_squares_turn_inside_a_box_instead_of_crossing_its_edge():
+    from gdexplain.visual.squares import AccumulatorSquares
+
+    box = (-2.0, -2.0, 2.0, 2.0)
+    near_right_bottom = np.array([1.8, -1.8, 0.0])
+    sq = AccumulatorSquares([1.0, 1.0], 1.0, near_right_bottom, quadrants=((1, -1), (1, -1)), within=box)
+    for square in sq.squares:
+        assert square.get_left()[0] >= box[0] - 1e-9 and square.get_right()[0] <= box[2] + 1e-9
+        assert square.get_bottom()[1] >= box[1] - 1e-9 and square.get_top()[1] <= box[3] + 1e-9
+    free = AccumulatorSquares([1.0, 1.0], 1.0, near_right_bottom, quadrants=((1, -1), (1, -1)))
+    assert free.squares[0].get_right()[0] > box[2]  # without a box it crosses, as asked
+
+
+def test_arrow_labels_keep_clear_of_what_they_are_told_to_avoid():
+    from manim import Text
+
+    from gdexplain.visual.marks import Ball, label_arrow, vector_arrow
+
+    arrow = vector_arrow(np.array([0.0, 0.0, 0.0]), np.array([2.0, 0.0, 0.0]), "#FFFFFF")
+    plain = label_arrow(arrow, Text("v", font_size=24))
+    blocker = Text("−4", font_size=24).move_to(plain)  # a tick label right where the label would go
+    ball = Ball().move_to(plain.get_center() + np.array([0.0, -0.6, 0.0]))  # and a ball on the other side
+    placed = label_arrow(arrow, Text("v", font_size=24), avoid=[blocker, ball])
+
+    def apart(a, b):
+        return a.get_right()[0] <= b.get_left()[0] or b.get_right()[0] <= a.get_left()[0] or a.get_top()[1] <= b.get_bottom()[1] or b.get_top()[1] <= a.get_bottom()[1]
+
+    assert apart(placed, blocker) and apart(placed, ball)

@@ -112,10 +112,14 @@ def ref_step(name: str, hp: dict, theta: list[float], st: dict, t: int, lr: floa
         if hp["bias_correction"]:
             m_hat = [m[i] / (1 - b1**t) for i in range(d)]
             v_hat = [v[i] / (1 - b2**t) for i in range(d)]
+            corrections = {"m_correction": 1 / (1 - b1**t), "v_correction": 1 / (1 - b2**t)}
         else:
             m_hat, v_hat = m, v
-        new = [base[i] - lr * m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"]) for i in range(d)]
-        return new, {"m": m, "v": v}, {"grad": g, "m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
+            corrections = {"m_correction": 1.0, "v_correction": 1.0}
+        stride = [m_hat[i] / (math.sqrt(v_hat[i]) + hp["eps"]) for i in range(d)]
+        new = [base[i] - lr * stride[i] for i in range(d)]
+        record = {"grad": g, "m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat, "stride": stride, **corrections}
+        return new, {"m": m, "v": v}, record
 
     if name == "nadam":
         psi, eps = hp["momentum_decay"], hp["eps"]
@@ -777,3 +781,18 @@ def test_lookahead_passes_other_parameters_to_its_inner_method():
     assert opt.inner.name == "momentum" and (opt.inner.beta, opt.inner.lr) == (0.5, 0.01)
     assert opt.base_lr == 0.01
     assert make_optimizer("lookahead").inner.name == "adam"
+
+
+@pytest.mark.parametrize("bias_correction", [True, False])
+def test_adam_records_its_stride_and_corrections_as_the_rule_uses_them(bias_correction):
+    """Scenes read these instead of recomputing them: step = −γ·stride, m̂ = m·m_correction, v̂ = v·v_correction."""
+    b1, b2 = 0.8, 0.95
+    traj = run(make_optimizer("adam", lr=0.05, beta1=b1, beta2=b2, eps=1e-3, bias_correction=bias_correction), get_surface("ravine"), None, 6)
+    q = traj.quantity
+    for t in range(1, 7):
+        assert_close(q("delta")[t], -0.05 * q("stride")[t], f"step {t}")
+        assert_close(q("stride")[t], q("m_hat")[t] / (np.sqrt(q("v_hat")[t]) + 1e-3), f"stride {t}")
+        want = (1 / (1 - b1**t), 1 / (1 - b2**t)) if bias_correction else (1.0, 1.0)
+        assert (q("m_correction")[t], q("v_correction")[t]) == pytest.approx(want, rel=1e-15)
+        assert_close(q("m_hat")[t], q("m")[t] * want[0], f"m_hat {t}")
+        assert_close(q("v_hat")[t], q("v")[t] * want[1], f"v_hat {t}")

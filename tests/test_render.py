@@ -13,6 +13,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gdexplain import narration
@@ -120,51 +121,66 @@ def test_bad_settings_are_refused_before_manim_runs(tmp_path, monkeypatch):
 # --- every registered scene: its last frame and its beats -----------------------------------
 
 
-@pytest.fixture(scope="module")
-def last_frames(tmp_path_factory, scene_recorder):
-    """Render each registered scene's last frame once; keep what came out (or what went wrong)."""
-    out = tmp_path_factory.mktemp("frames")
-    done: dict[str, tuple] = {}
-
-    def get(slug: str):
-        if slug not in done:
-            with pytest.MonkeyPatch.context() as mp:
-                mp.delenv("GDEXPLAIN_WPM", raising=False)
-                recorded = scene_recorder(mp)
-                try:
-                    result = render_scene(get_entry(slug), quality_name="test", fmt="png", output_dir=out)
-                    done[slug] = (result, recorded.beats, recorded.time, None)
-                except Exception as err:  # reported by both tests of the scene
-                    done[slug] = (None, None, None, err)
-        result, beats, time, err = done[slug]
-        if err is not None:
-            raise err
-        return out, result, beats, time
-
-    return get
-
-
 @pytest.mark.render
 @pytest.mark.parametrize("slug", [e.slug for e in ENTRIES])
 def test_every_scene_renders_its_last_frame(last_frames, slug):
+    """The last frame is a real picture: not blank, every text and ball left on screen drawn where it should be."""
     from PIL import Image
 
-    out, result, _, _ = last_frames(slug)
-    png = out / "test" / f"{slug}.png"
-    assert result.path == png and png.is_file()
-    assert (result.frames, result.duration, result.side_files) == (1, 0.0, ())
-    with Image.open(png) as image:
+    frame = last_frames(slug)
+    assert frame.result.path == frame.png and frame.png.is_file()
+    assert (frame.result.frames, frame.result.duration, frame.result.side_files) == (1, 0.0, ())
+    with Image.open(frame.png) as image:
         assert image.format == "PNG"
         assert image.size == (256, 144)
-    assert staging_leftovers(out) == []
+        pixels = np.asarray(image.convert("RGB"), dtype=float)
+    assert staging_leftovers(frame.out) == []
+    texts, balls = frame.monitor.last_shown
+    assert texts or balls, f"{slug} ends on an empty frame: leave its conclusion on screen"
+    background = pixels[0, 0]
+    painted = np.abs(pixels - background).sum(axis=2) > 30
+    assert painted.mean() > 0.01, f"{slug}'s last frame is blank"
+    for text in texts:  # every text left on screen has ink in its box
+        region = painted[frame_window(text.box, pixels.shape)]
+        assert region.any(), f"{text.name} is on screen at the end of {slug} but not drawn"
+    for ball in balls:  # every ball left on screen at full strength is drawn and stands out from what is around it
+        if max(float(np.max(m.get_fill_opacities(), initial=0.0)) for m in ball.mob.get_family() if m.has_points()) < 0.9:
+            continue  # dimmed on purpose (a finished racer, a ghost)
+        centre, ring = ball_pixels(ball.box, pixels)
+        assert np.abs(centre - ring).sum() > 60, f"a ball at the end of {slug} does not stand out: {centre} on {ring}"
+
+
+def _to_pixel(x: float, y: float, shape) -> tuple[int, int]:
+    from manim import config
+
+    h, w = shape[0], shape[1]
+    col = (x / config.frame_width + 0.5) * w
+    row = (0.5 - y / config.frame_height) * h
+    return int(np.clip(row, 0, h - 1)), int(np.clip(col, 0, w - 1))
+
+
+def frame_window(box, shape) -> tuple[slice, slice]:
+    """The pixel rows and columns of a box in frame coordinates."""
+    top, left = _to_pixel(box.left, box.top, shape)
+    bottom, right = _to_pixel(box.right, box.bottom, shape)
+    return slice(top, bottom + 1), slice(left, right + 1)
+
+
+def ball_pixels(box, pixels):
+    """The colour at a ball's centre and the median colour of a ring just outside it."""
+    cx, cy = (box.left + box.right) / 2, (box.bottom + box.top) / 2
+    r = (box.right - box.left) / 2
+    row, col = _to_pixel(cx, cy, pixels.shape)
+    ring = [pixels[_to_pixel(cx + 1.8 * r * np.cos(a), cy + 1.8 * r * np.sin(a), pixels.shape)] for a in np.linspace(0, 2 * np.pi, 16, endpoint=False)]
+    return pixels[row, col], np.median(np.array(ring), axis=0)
 
 
 @pytest.mark.render
 @pytest.mark.parametrize("slug", [e.slug for e in ENTRIES])
 def test_every_scene_times_its_beats(last_frames, slug):
     """Beats as the scene times them with animations skipped (as in ``gdexplain script``), from the same run."""
-    _, _, beats, time = last_frames(slug)
-    check_beats(beats, time)
+    frame = last_frames(slug)
+    check_beats(frame.beats, frame.time)
 
 
 # --- one full video: ball-downhill at the test quality ----------------------------------------

@@ -160,7 +160,8 @@ def test_adam_linear_regression_article_numbers():
     assert header == [
         "step", "theta0", "theta1", "loss", "grad_theta0", "grad_theta1", "g_theta0", "g_theta1",
         "delta_theta0", "delta_theta1", "lr", "m_theta0", "m_theta1", "v_theta0", "v_theta1",
-        "m_hat_theta0", "m_hat_theta1", "v_hat_theta0", "v_hat_theta1",
+        "m_hat_theta0", "m_hat_theta1", "v_hat_theta0", "v_hat_theta1", "m_correction", "v_correction",
+        "stride_theta0", "stride_theta1",
     ]  # fmt: skip
     assert len(rows) == 101
     np.testing.assert_allclose([rows[0]["theta0"], rows[0]["theta1"]], [-0.35399391, -1.37495129], atol=5e-9)
@@ -173,7 +174,8 @@ def test_column_names_for_adam_on_a_plane():
     header = ok("--optimizer", "adam", "--steps", "2", "--format", "csv").stdout.splitlines()[0].split(",")
     assert header == [
         "step", "x", "y", "loss", "grad_x", "grad_y", "g_x", "g_y", "delta_x", "delta_y", "lr",
-        "m_x", "m_y", "v_x", "v_y", "m_hat_x", "m_hat_y", "v_hat_x", "v_hat_y",
+        "m_x", "m_y", "v_x", "v_y", "m_hat_x", "m_hat_y", "v_hat_x", "v_hat_y", "m_correction", "v_correction",
+        "stride_x", "stride_y",
     ]  # fmt: skip
 
 

@@ -27,7 +27,7 @@ INITIAL_STATE = {
     "mu_product": 1.0,
     "slow": "start",
 }
-SCALARS = {"lr", "mu", "mu_product", "rho_t", "rect", "synced"}
+SCALARS = {"lr", "mu", "mu_product", "rho_t", "rect", "synced", "m_correction", "v_correction"}
 
 OPTIMIZER_CASES = [(name, {}) for name in sorted(OPTIMIZERS)] + [("rmsprop", {"centered": True})]
 

@@ -245,6 +245,35 @@ def script(slug, sets, output, wpm) -> None:
 
 
 
+@main.command("check")
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "check_all", is_flag=True, help="Check every registered scene.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
+def check_layout(slugs, check_all, sets) -> None:
+    """Check a scene's layout after every animation, without rendering: overlapping texts, text off the frame, text on a ball."""
+    from gdexplain.catalog import entries, get_entry
+    from gdexplain.render import layout_collisions
+
+    if check_all == bool(slugs):
+        raise _fail("name the scenes to check, or pass --all")
+    if sets and len(slugs) != 1:
+        raise _fail("--set changes one scene's parameters: name exactly one scene")
+    chosen = entries() if check_all else [get_entry(s) for s in slugs]
+    found = 0
+    try:
+        for entry in chosen:
+            collisions = layout_collisions(entry, _parse_pairs(sets, "--set"))
+            found += len(collisions)
+            n = len(collisions)
+            click.echo(f"{entry.slug}: " + ("clean" if not n else f"{n} collision{'s' if n > 1 else ''}"))
+            for c in collisions:
+                click.echo(f"  {c}")
+    except InputError as err:
+        raise _fail(str(err)) from None
+    if found:
+        raise SystemExit(1)
+
+
 def _parse_start(text: str) -> list[float]:
     try:
         return [float(part) for part in text.split(",")]

@@ -182,6 +182,21 @@ def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = No
     """
     from gdexplain import narration
 
+    scene = _dry_run(entry, overrides)
+    return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time))
+
+
+def layout_collisions(entry: SceneEntry, overrides: Mapping[str, Any] | None = None) -> list:
+    """The layout check (:mod:`gdexplain.layout`) of one scene, from a dry run: its collisions."""
+    from gdexplain import layout
+
+    with layout.watch() as watch:
+        _dry_run(entry, overrides)
+    return watch.collisions
+
+
+def _dry_run(entry: SceneEntry, overrides: Mapping[str, Any] | None):
+    """Run a scene with animations skipped and nothing drawn or written; the finished scene."""
     settings = entry.resolve(overrides)
     require_manim()
     from manim import tempconfig
@@ -207,4 +222,4 @@ def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = No
         scene = scene_class(settings=settings, skip_animations=True)
         scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
-        return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time))
+        return scene

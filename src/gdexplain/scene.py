@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 from manim import Scene, ThreeDScene, config
 
-from gdexplain import narration
+from gdexplain import layout, narration
 from gdexplain.catalog import SceneEntry, get_entry
 from gdexplain.narration import Beat
 from gdexplain.visual import theme
@@ -47,6 +47,9 @@ class NarratedScene:
         self.settings: dict[str, Any] = self.entry.resolve(settings)
         self.beats: list[Beat] = []
         self._in_beat = False
+        self._beat_text = ""
+        #: Checks the picture after every play and wait while a :func:`gdexplain.layout.watch` is active.
+        self.layout_monitor = layout.monitor_for(self.slug or type(self).__name__)
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
@@ -60,6 +63,7 @@ class NarratedScene:
         if self._in_beat:
             raise RuntimeError("beats cannot be nested: close one `with self.narrate(...)` before opening the next")
         self._in_beat = True
+        self._beat_text = " ".join(text.split())
         start = self.time  # type: ignore[attr-defined]
         try:
             yield
@@ -73,6 +77,12 @@ class NarratedScene:
         self.beats.append(beat)
         for cue in narration.split_cues(beat):
             self.add_subcaption(cue.text, duration=cue.end - cue.start, offset=cue.start - beat.end)  # type: ignore[attr-defined]
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Play as Manim does, then check the layout of what is left on screen (``wait`` plays too)."""
+        super().play(*args, **kwargs)  # type: ignore[misc]
+        if self.layout_monitor is not None:
+            self.layout_monitor.check(self, self.time, self._beat_text)  # type: ignore[attr-defined]
 
     def _whole_frames(self, seconds: float) -> float:
         """A wait that lasts at least ``seconds`` once Manim cuts it into frames.

@@ -29,6 +29,9 @@ name               who records it                what it is
 ``v``              adam family                   second moment
 ``m_hat``          adam, adamw, radam, qhadam    m_t / (1 − β1ᵗ) (= m_t without bias correction)
 ``v_hat``          adam, adamw, qhadam           v_t / (1 − β2ᵗ) (= v_t without bias correction)
+``m_correction``   adam, adamw (scalar)          1 / (1 − β1ᵗ), the factor taking m_t to m̂_t (1 without)
+``v_correction``   adam, adamw (scalar)          1 / (1 − β2ᵗ), the factor taking v_t to v̂_t (1 without)
+``stride``         adam, adamw                   m̂_t / (√v̂_t + ε), the step per axis in units of −γ
 ``mu``             nadam (scalar)                μ_t, the momentum schedule
 ``mu_product``     nadam (scalar)                Π_t = μ_1 ⋯ μ_t
 ``rho_t``          radam (scalar)                length of the approximated SMA, ρ_t
@@ -75,7 +78,9 @@ GradFn = Callable[[Array], Array]
 #: Quantities every method records.
 COMMON_QUANTITIES: tuple[str, ...] = ("grad", "delta", "lr")
 #: Quantities that are one number per step rather than one per coordinate.
-SCALAR_QUANTITIES: frozenset[str] = frozenset({"lr", "mu", "mu_product", "rho_t", "rect", "synced"})
+SCALAR_QUANTITIES: frozenset[str] = frozenset(
+    {"lr", "mu", "mu_product", "rho_t", "rect", "synced", "m_correction", "v_correction"}
+)
 
 
 @dataclass(frozen=True)
@@ -327,7 +332,7 @@ class Adam(Optimizer):
     color: ClassVar[str] = "#FF5D73"
     race_lr: ClassVar[float] = 0.05
     race_lr_scales: ClassVar[bool] = True
-    quantities: ClassVar[tuple[str, ...]] = ("m", "v", "m_hat", "v_hat")
+    quantities: ClassVar[tuple[str, ...]] = ("m", "v", "m_hat", "v_hat", "m_correction", "v_correction", "stride")
     lr: float = hyper(1e-3, LR_DOC, POSITIVE)
     beta1: float = hyper(0.9, "decay rate β1 of the gradient average m", UNIT_HALF_OPEN)
     beta2: float = hyper(0.999, "decay rate β2 of the squared-gradient average v", UNIT_HALF_OPEN)
@@ -341,10 +346,15 @@ class Adam(Optimizer):
         m, v = _moments(self.beta1, self.beta2, state, g)
         if self.bias_correction:
             m_hat, v_hat = m / (1 - self.beta1**t), v / (1 - self.beta2**t)
+            m_correction, v_correction = 1 / (1 - self.beta1**t), 1 / (1 - self.beta2**t)
         else:
             m_hat, v_hat = m, v
-        new = params - lr * m_hat / (np.sqrt(v_hat) + self.eps)
-        return new, {"m": m, "v": v}, {"grad": g, "m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
+            m_correction = v_correction = 1.0
+        stride = m_hat / (np.sqrt(v_hat) + self.eps)
+        new = params - lr * stride
+        record = {"grad": g, "m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
+        record.update(m_correction=m_correction, v_correction=v_correction, stride=stride)
+        return new, {"m": m, "v": v}, record
 
     def _update(self, params, state, t, lr, grad_fn):
         return self._adam_step(params, state, t, lr, grad_fn(params))

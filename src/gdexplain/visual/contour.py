@@ -91,15 +91,24 @@ class ContourMap(Group):
         super().__init__(self.heat, self.lines, self.axes)
 
     def _add_numbers(self) -> None:
+        """Tick numbers along the map's bottom and left edges, outside the picture.
+
+        Inside the map they would sit where paths run and balls come to rest
+        (a minimum at the origin is on both axes); outside they never do.
+        """
+        (x0, x1, _), (y0, y1, _) = self.axes.x_range, self.axes.y_range
+        self.numbers = VGroup()
         for axis, direction in ((self.axes.x_axis, DOWN), (self.axes.y_axis, LEFT)):
             lo, hi, step = axis.x_range
-            ticks = np.arange(np.ceil(lo / step) * step, hi + step / 2, step)
+            ticks = np.arange(np.ceil(lo / step - 1e-9) * step, hi + step / 2, step)
             for v in ticks:
-                if axis is self.axes.y_axis and abs(v) < 1e-12 and lo < 0 < self.axes.x_axis.x_range[1]:
-                    continue  # the x axis already labels the origin
+                if axis is self.axes.y_axis and abs(v - lo) < 1e-9 * max(1.0, abs(step)):
+                    continue  # the bottom-left corner already has the x axis's first number
                 text = theme.label(fmt_nice(v), size=16, color=theme.MUTED)
-                text.next_to(axis.n2p(v), direction, buff=0.12)
-                self.axes.add(text)
+                at = self.axes.c2p(v, y0) if direction is DOWN else self.axes.c2p(x0, v)
+                text.next_to(at, direction, buff=0.1)
+                self.numbers.add(text)
+        self.axes.add(self.numbers)
 
     def _contour_lines(self, xs: np.ndarray, ys: np.ndarray, z: np.ndarray, levels: np.ndarray) -> VGroup:
         gen = contourpy.contour_generator(xs, ys, np.where(np.isfinite(z), z, np.nanmax(z)))
@@ -118,6 +127,12 @@ class ContourMap(Group):
     def c2p(self, point) -> np.ndarray:
         """Scene position of a surface point (x, y)."""
         return self.axes.c2p(float(point[0]), float(point[1]))
+
+    def box(self) -> tuple[float, float, float, float]:
+        """The plotting area in scene units: (left, bottom, right, top), without the tick numbers."""
+        (x0, x1, _), (y0, y1, _) = self.axes.x_range, self.axes.y_range
+        (left, bottom, _), (right, top, _) = self.axes.c2p(x0, y0), self.axes.c2p(x1, y1)
+        return float(left), float(bottom), float(right), float(top)
 
     def units_per_scene_unit(self) -> float:
         """Surface units per scene unit along x (the same along y when the aspect is kept)."""

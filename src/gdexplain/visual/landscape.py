@@ -111,4 +111,5 @@ def ball_3d(radius: float = 0.14, color: str = theme.BALL) -> Sphere:
     ball = Sphere(radius=radius, resolution=(14, 10))
     ball.set_fill(color, opacity=1).set_stroke(width=0)
     ball.set_sheen(0.3)  # type: ignore[attr-defined]
+    ball.layout_role = "ball"  # the layout check keeps text off it
     return ball

@@ -190,7 +190,10 @@ class MapRace(VGroup):
     def _squares(self, lane: Lane, t: int, at: np.ndarray) -> AccumulatorSquares:
         sq = lane.squares
         assert sq is not None
-        return AccumulatorSquares(sq.values[t], sq.scale, at, labels=None, cap=sq.cap)
+        (x0, x1), (y0, y1) = self.box
+        left, bottom = np.asarray(self.to_scene(np.array([x0, y0])))[:2]
+        right, top = np.asarray(self.to_scene(np.array([x1, y1])))[:2]
+        return AccumulatorSquares(sq.values[t], sq.scale, at, labels=None, cap=sq.cap, within=(float(left), float(bottom), float(right), float(top)))
 
     def set_progress(self, k: float) -> "MapRace":
         """Place every mark at progress ``k`` (0 … the longest run)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import LEFT, ORIGIN, RIGHT, UP, Arrow, Circle, Dot, Line, VGroup, VMobject, config
+from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Circle, Dot, Line, VGroup, VMobject, config
 from manim.mobject.mobject import Mobject
 
 from gdexplain.visual import theme
@@ -26,8 +26,11 @@ NICE_FACTORS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 class Ball(VGroup):
     """The ball: a filled disc with a rim and a small highlight, centred on its point."""
 
+    #: The layout check (:mod:`gdexplain.layout`) keeps text off anything with this role.
+    layout_role = "ball"
+
     def __init__(self, radius: float = 0.13, color: str = theme.BALL) -> None:
-        body = Circle(radius=radius, fill_color=color, fill_opacity=1, stroke_color="#1A1A1A", stroke_width=2)
+        body = Circle(radius=radius, fill_color=color, fill_opacity=1, stroke_color=theme.BALL_RIM, stroke_width=3)
         shine = Dot(radius=radius * 0.3, color="#FFFFFF", fill_opacity=0.55).move_to(body.get_center() + radius * 0.35 * (UP + LEFT))
         super().__init__(body, shine)
         self.radius = radius
@@ -102,32 +105,110 @@ def vector_arrow(start: np.ndarray, end: np.ndarray, color: str, stroke_width: f
     return arrow
 
 
-def label_arrow(arrow: Arrow, label: Mobject, side: float = 1.0, buff: float = 0.15, margin: float = 0.15) -> Mobject:
-    """Place ``label`` beside the middle of ``arrow``, on its left (side=1) or right (side=−1).
+def label_arrow(
+    arrow: Arrow,
+    label: Mobject,
+    side: float = 1.0,
+    buff: float = 0.15,
+    margin: float = 0.15,
+    avoid: Sequence[Mobject] = (),
+) -> Mobject:
+    """Place ``label`` beside ``arrow``, on its left (side=1) or right (side=−1), clear of ``avoid``.
 
-    A label that would leave the frame goes to the other side of the arrow,
-    and if it still does not fit it is shifted just inside the frame.
+    The first choice is beside the middle of the arrow on the given side.
+    When that spot leaves the frame or covers something in ``avoid`` (tick
+    labels, balls, other labels and arrows: see :func:`obstacles`), the
+    label tries the other side, then spots nearer the tail or the tip and
+    further out, then beyond either end; it takes the first clear spot, or
+    the least crowded one, shifted inside the frame. The label gets a soft
+    dark backdrop (:func:`theme.backdrop`), as it sits on a picture.
     """
+    theme.backdrop(label)
     start, end = arrow.get_start(), arrow.get_end()
     direction = end - start
-    norm = np.linalg.norm(direction[:2])
+    norm = float(np.linalg.norm(direction[:2]))
     if norm < 1e-9:
         label.next_to(start, UP, buff=buff)
         return keep_in_frame(label, margin)
-    mid = (start + end) / 2
-    for s in (side, -side):
-        normal = np.array([-direction[1], direction[0], 0.0]) / norm * s
-        offset = buff + 0.5 * abs(np.dot(label.width * RIGHT + label.height * UP, np.abs(normal)))
-        label.move_to(mid + normal * offset)
-        if _inside_frame(label, margin):
-            return label
-    label.move_to(mid + np.array([-direction[1], direction[0], 0.0]) / norm * side * offset)
+    unit = direction / norm
+    normal = np.array([-unit[1], unit[0], 0.0])
+    half = 0.5 * np.array([label.width, label.height, 0.0])
+    blocked = [*obstacles(avoid), ("segment", start, end)]
+    best, best_cost = None, np.inf
+    for spot in _label_spots(start, end, unit, normal, half, side, buff):
+        cost = _crowding(spot, half, blocked) + (0.0 if _box_inside_frame(spot, half, margin) else 100.0)
+        if cost < best_cost:
+            best, best_cost = spot, cost
+        if cost == 0.0:
+            break
+    label.move_to(best)
     return keep_in_frame(label, margin)
 
 
-def _inside_frame(mob: Mobject, margin: float) -> bool:
+def _label_spots(start, end, unit, normal, half, side, buff):
+    """Candidate centres for a label of half-size ``half`` beside the arrow, best first."""
+    out_n = buff + abs(normal[0]) * half[0] + abs(normal[1]) * half[1]  # clear of the shaft along the normal
+    out_u = buff + abs(unit[0]) * half[0] + abs(unit[1]) * half[1]  # clear of the end along the arrow
+    for extra in (0.0, 0.25, 0.5):
+        for t in (0.5, 0.35, 0.65, 0.2, 0.8):
+            for s in (side, -side):
+                yield start + t * (end - start) + normal * s * (out_n + extra)
+    for extra in (0.0, 0.25):
+        yield end + unit * (out_u + extra)
+        yield start - unit * (out_u + extra)
+
+
+def obstacles(mobjects: Sequence[Mobject]) -> list[tuple]:
+    """What a label must keep clear of: lines and arrows by their shaft, everything else by its box.
+
+    Groups are looked into; a text or a ball counts as one box.
+    """
+    out: list[tuple] = []
+
+    def walk(m: Mobject) -> None:
+        if isinstance(m, Line) and m.has_points():
+            out.append(("segment", m.get_start(), m.get_end()))
+            return
+        if m.submobjects and (not m.has_points()) and not _is_whole(m):
+            for sub in m.submobjects:
+                walk(sub)
+            return
+        if m.has_points() or m.submobjects:
+            out.append(("box", m.get_corner(LEFT + DOWN), m.get_corner(RIGHT + UP)))
+
+    for mob in mobjects:
+        walk(mob)
+    return out
+
+
+def _is_whole(m: Mobject) -> bool:
+    """A mobject that counts as one box: a text, a formula, a number, a ball."""
+    from manim import DecimalNumber, SVGMobject
+
+    return isinstance(m, (SVGMobject, DecimalNumber)) or getattr(m, "layout_role", None) in ("ball", "text")
+
+
+def _crowding(centre: np.ndarray, half: np.ndarray, blocked: list[tuple], pad: float = 0.06) -> float:
+    """How much a label box at ``centre`` covers the obstacles (0: clear)."""
+    lo, hi = centre[:2] - half[:2] - pad, centre[:2] + half[:2] + pad
+    cost = 0.0
+    for kind, a, b in blocked:
+        if kind == "box":
+            w = min(hi[0], b[0]) - max(lo[0], a[0])
+            h = min(hi[1], b[1]) - max(lo[1], a[1])
+            if w > 0 and h > 0:
+                cost += w * h + 0.01
+        else:
+            ts = np.linspace(0.0, 1.0, 24)
+            pts = a[None, :2] + ts[:, None] * (b[:2] - a[:2])[None, :]
+            inside = np.all((pts >= lo) & (pts <= hi), axis=1)
+            cost += 0.05 * float(inside.sum())
+    return cost
+
+
+def _box_inside_frame(centre: np.ndarray, half: np.ndarray, margin: float) -> bool:
     half_w, half_h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
-    return mob.get_left()[0] >= -half_w and mob.get_right()[0] <= half_w and mob.get_bottom()[1] >= -half_h and mob.get_top()[1] <= half_h
+    return bool(abs(centre[0]) + half[0] <= half_w and abs(centre[1]) + half[1] <= half_h)
 
 
 def keep_in_frame(mob: Mobject, margin: float = 0.15) -> Mobject:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, MathTypst, RoundedRectangle, VGroup
 from manim.mobject.mobject import Mobject
 
@@ -82,26 +84,60 @@ class FormulaPanel(VGroup):
 
 
 class Readout(VGroup):
-    """A column of ``name  value`` rows on a panel; rebuild it with new values each step."""
+    """A column of ``name  value`` rows on a panel; rebuild it with new values each step.
 
-    def __init__(self, rows: Sequence[tuple[str, str]], size: float = theme.SMALL_SIZE, colors: dict[str, str] | None = None, min_width: float = 0.0) -> None:
+    Rows sit on evenly spaced baselines, names and values on the same line
+    whatever their glyphs (hats, descenders, brackets), so a row never
+    drifts from its value and rows never crowd. A value may be a tuple of
+    cells (e.g. the x and y of a vector): cells line up in right-aligned
+    columns, so digits stay under digits from row to row.
+    """
+
+    def __init__(
+        self,
+        rows: Sequence[tuple[str, str | Sequence[str]]],
+        size: float = theme.SMALL_SIZE,
+        colors: dict[str, str] | None = None,
+        min_width: float = 0.0,
+        name_width: float = 0.0,
+        cell_width: float = 0.0,
+    ) -> None:
+        """``name_width`` / ``cell_width``: least widths of the name column and of each cell column,
+        so values keep their place when names or digits change from one step to the next."""
         colors = colors or {}
-        names = VGroup(*(theme.label(n, size=size, color=colors.get(n, theme.MUTED)) for n, _ in rows))
-        values = VGroup(*(theme.label(v, size=size, color=colors.get(n, theme.TEXT), mono=True) for n, v in rows))
-        names.arrange(DOWN, aligned_edge=LEFT, buff=0.14)
-        for n, v in zip(names, values):
-            v.next_to(n, RIGHT, buff=0.25)
-        value_left = max(n.get_right()[0] for n in names) + 0.25
-        for n, v in zip(names, values):
-            v.align_to(n, DOWN).shift((value_left - v.get_left()[0]) * RIGHT)
+        names = VGroup(*(on_baseline(n, size=size, color=colors.get(n, theme.MUTED)) for n, _ in rows))
+        cells = [[v] if isinstance(v, str) else list(v) for _, v in rows]
+        values = VGroup(
+            *(
+                VGroup(*(on_baseline(c, size=size, color=colors.get(n, theme.TEXT), mono=True) for c in row))
+                for (n, _), row in zip(rows, cells)
+            )
+        )
+        pitch = line_pitch(size)
+        value_left = max([name_width, *(n.width for n in names)]) + 0.3
+        columns = max((len(r) for r in cells), default=0)
+        widths = [max([cell_width, *(v[j].width for v in values if len(v) > j)]) for j in range(columns)]
+        gap = 0.35
+        for i, (n, v) in enumerate(zip(names, values)):
+            n.put_baseline(0.0, -i * pitch)
+            if len(v) == 1 and isinstance(rows[i][1], str):
+                v[0].put_baseline(value_left, -i * pitch)
+                continue
+            right = value_left
+            for j, cell in enumerate(v):
+                right += widths[j] + (gap if j else 0.0)
+                cell.put_baseline(right - cell.width, -i * pitch)
         body = VGroup(names, values)
         pad = 0.2
         panel = panel_behind(body, pad, min_width)
         body.align_to(panel, LEFT).shift(pad * RIGHT)
         super().__init__(panel, body)
         self.panel = panel
+        self.names, self.values = names, values
         #: The rows shown, as given: what a test reads to know what the viewer sees.
-        self.rows: list[tuple[str, str]] = [(str(n), str(v)) for n, v in rows]
+        self.rows: list[tuple[str, str | tuple[str, ...]]] = [
+            (str(n), str(v) if isinstance(v, str) else tuple(str(c) for c in v)) for n, v in rows
+        ]
 
     def become(self, other, *args, **kwargs) -> "Readout":
         """Take ``other``'s look and its rows."""
@@ -113,3 +149,44 @@ class Readout(VGroup):
     def placed_like(self, other: Mobject) -> "Readout":
         """Move to where ``other`` is, aligned top-left, so an update does not jump."""
         return self.align_to(other, UP).align_to(other, LEFT)
+
+
+def line_pitch(size: float) -> float:
+    """Distance between the baselines of two rows of text at font ``size`` (scene units)."""
+    return 0.02 * size + 0.04
+
+
+class BaselineText(VGroup):
+    """A one-line text that knows where its baseline is, so rows of texts line up on it.
+
+    The baseline follows shifts (``move_to``, ``next_to``, ``align_to``), not scaling.
+    """
+
+    def __init__(self, text: str, size: float = theme.BODY_SIZE, color: str = theme.TEXT, mono: bool = False) -> None:
+        # The text is set with a trailing "x", whose bottom is the baseline; the "x" is then dropped.
+        probe = theme.label(text + "x", size=size, color=color, mono=mono)
+        marker = probe.submobjects[-1]
+        self.baseline_y = float(marker.get_bottom()[1])
+        self.left_x = float(probe.get_left()[0]) if len(probe.submobjects) > 1 else float(marker.get_left()[0])
+        super().__init__(*probe.submobjects[:-1])
+        self.text = text
+
+    #: The layout check reads it as one text (it is a group of glyphs, not a ``Text``).
+    layout_role = "text"
+
+    def put_baseline(self, x: float, y: float) -> "BaselineText":
+        """Move so that the text starts at ``x`` and its baseline is at ``y``."""
+        self.shift(np.array([x - self.left_x, y - self.baseline_y, 0.0]))
+        return self
+
+    def shift(self, *vectors: np.ndarray) -> "BaselineText":
+        total = np.sum(vectors, axis=0)
+        super().shift(total)
+        self.left_x += float(total[0])
+        self.baseline_y += float(total[1])
+        return self
+
+
+def on_baseline(text: str, size: float = theme.BODY_SIZE, color: str = theme.TEXT, mono: bool = False) -> BaselineText:
+    """:class:`BaselineText` of ``text`` in the lecture's font."""
+    return BaselineText(text, size=size, color=color, mono=mono)

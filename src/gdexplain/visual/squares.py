@@ -94,6 +94,9 @@ class AccumulatorSquares(VGroup):
         cap: largest side drawn; bigger squares are drawn dashed at the cap and marked.
         quadrants: per axis, the (±1, ±1) direction in which its square extends from ``at``.
         fill_opacity: opacity of the fill (the outline is solid).
+        clear: labels keep at least this far from ``at`` (the ball's radius and a little more).
+        within: a box (left, bottom, right, top) in scene units, e.g. :meth:`ContourMap.box`: a square
+            that would cross its edge extends the other way along that axis instead.
 
     ``self.squares[i]`` is axis i's square, ``self.sides`` and ``self.capped``
     the drawn sides and cap mask, ``self.labels[i]`` its label (if any).
@@ -110,6 +113,8 @@ class AccumulatorSquares(VGroup):
         quadrants: Sequence[tuple[int, int]] = DEFAULT_QUADRANTS,
         fill_opacity: float = 0.3,
         label_size: float = theme.SMALL_SIZE,
+        clear: float = 0.2,
+        within: tuple[float, float, float, float] | None = None,
     ) -> None:
         super().__init__()
         self.values = np.asarray(values, dtype=float)
@@ -122,18 +127,22 @@ class AccumulatorSquares(VGroup):
         for i, side in enumerate(self.sides):
             color = colors[i % len(colors)]
             qx, qy = quadrants[i % len(quadrants)]
+            if within is not None:
+                qx, qy = _turned_inside((qx, qy), self.anchor, float(side), within)
             sq = square_at_corner(self.anchor, float(side), (qx, qy), color, fill_opacity, dashed=bool(self.capped[i]))
             self.squares.add(sq)
             if labels is not None:
                 text = labels[i] + (" (capped)" if self.capped[i] else "")
                 lab = theme.label(text, size=label_size, color=color)
                 # Beside the square, away from the ball: the first axis's label along x, the others along y,
-                # so a tiny square stays labelled and the labels stay clear of each other.
+                # so a tiny square stays labelled and the labels stay clear of each other. A square smaller
+                # than the ball (``clear``) still puts its label beyond the ball's rim.
+                reach = max(float(side), clear) + 0.08
                 if i == 0:
-                    lab.next_to(sq, RIGHT if qx > 0 else LEFT, buff=0.08)
+                    lab.move_to(self.anchor + qx * (reach + lab.width / 2) * RIGHT)
                     lab.align_to(sq, DOWN if qy < 0 else UP)
                 else:
-                    lab.next_to(sq, DOWN if qy < 0 else UP, buff=0.08)
+                    lab.move_to(self.anchor + qy * (reach + lab.height / 2) * UP)
                     lab.align_to(sq, LEFT if qx > 0 else RIGHT)
                 self.labels.add(lab)
         self.add(self.squares, self.labels)
@@ -141,6 +150,17 @@ class AccumulatorSquares(VGroup):
     def square_areas(self) -> np.ndarray:
         """The drawn areas in scene units² (what a test compares with value × scale)."""
         return np.array([sq.width * sq.height for sq in self.squares])
+
+
+def _turned_inside(quadrant: tuple[int, int], corner: np.ndarray, side: float, box: tuple[float, float, float, float]) -> tuple[int, int]:
+    """The quadrant, turned along x and/or y where a square of ``side`` at ``corner`` would cross ``box``."""
+    left, bottom, right, top = box
+    qx, qy = quadrant
+    if not left <= corner[0] + qx * side <= right and left <= corner[0] - qx * side <= right:
+        qx = -qx
+    if not bottom <= corner[1] + qy * side <= top and bottom <= corner[1] - qy * side <= top:
+        qy = -qy
+    return qx, qy
 
 
 def square_at_corner(

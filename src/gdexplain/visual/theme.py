@@ -2,7 +2,9 @@
 
 Colours carry meaning and never change between scenes: the gradient is
 always red, the step taken is always teal, momentum's velocity is always
-violet, the ball always amber.
+violet, the ball always raspberry with a dark rim: a hue the colour maps
+(blue → teal → green → gold) never use, so it stands out on low and high
+ground alike.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ TEXT = "#ECEFF4"
 MUTED = "#9AA5B4"
 GRID = "#3B4252"
 
-BALL = "#FFC857"
+BALL = "#FF4F8B"
+BALL_RIM = "#14161C"
 PATH = "#FFE29A"
 GRADIENT = "#FF6B6B"   # ∇L: uphill
 STEP = "#3DDC97"       # −α∇L, the step taken
@@ -53,3 +56,10 @@ def method_color(name: str) -> str:
     a ball drawn in another method's colour would be a wrong picture.
     """
     return OPTIMIZERS[method_parts(name)[0]].color
+
+
+def backdrop(mob, opacity: float = 0.6):
+    """Give a label a soft dark card behind it, so it reads on bright and busy ground (e.g. a map's high edge)."""
+    if getattr(mob, "background_rectangle", None) is None:
+        mob.add_background_rectangle(color=BACKGROUND, opacity=opacity, buff=0.05)
+    return mob

@@ -66,6 +66,13 @@ class HeadToTailVectors:
         if not (self.origin.shape == self.previous.shape == self.added.shape):
             raise ValueError("origin, previous and added must have the same number of coordinates")
 
+    @classmethod
+    def from_total(cls, origin: np.ndarray, previous: np.ndarray, decay: float, total: np.ndarray) -> "HeadToTailVectors":
+        """The addition that ends in a recorded ``total`` (e.g. −m_t from −m_{t−1} and β1):
+        the new vector is what the decayed one lacks, ``total − decay · previous``."""
+        previous, total = np.asarray(previous, dtype=float), np.asarray(total, dtype=float)
+        return cls(origin=origin, previous=previous, decay=decay, added=total - decay * previous)
+
     @property
     def decayed(self) -> np.ndarray:
         """``decay · previous``: what is left of the stored vector."""
@@ -128,6 +135,8 @@ class HeadToTail(VGroup):
         label_size: font size of the labels.
         ball_radius: radius of the ghost ball at the landing point.
         ghost: mark the landing point with a ghost ball (False when the sum is not a step).
+        avoid: what the labels must keep clear of besides the picture's own arrows, labels
+            and ghost (e.g. :func:`gdexplain.layout.on_screen` of the scene: tick labels, the ball).
 
     Each stage method returns one animation and adds its mobjects to the
     group, so ``FadeOut(picture)`` removes all of them afterwards.
@@ -143,6 +152,7 @@ class HeadToTail(VGroup):
         label_size: float = theme.LABEL_SIZE,
         ball_radius: float = 0.13,
         ghost: bool = True,
+        avoid: Sequence[Mobject] = (),
     ) -> None:
         super().__init__()
         self.vectors = vectors
@@ -155,26 +165,33 @@ class HeadToTail(VGroup):
         prev_tip = self.start + s * (self._point(to_scene, v.origin + v.previous) - self.start)
         total_tip = self.start + s * (self._point(to_scene, v.landing) - self.start)
         added_tip = self.pivot_point + (total_tip - self.pivot_point)
-        self.previous_arrow = self._arrow(self.start, prev_tip, c.previous, labels.previous, 1, label_size)
-        self.decayed_arrow = self._arrow(self.start, self.pivot_point, c.decayed, labels.decayed, 1, label_size)
-        self.added_arrow = self._arrow(self.pivot_point, added_tip, c.added, labels.added, 1, label_size)
-        self.total_arrow = self._arrow(self.start, total_tip, c.total, labels.total, -1, label_size)
+        # Labels are placed in the order the arrows appear, each clear of what is already there
+        # (the previous arrow is gone once it has decayed) and of the landing point.
         self.ghost = Ball(ball_radius, color=c.ghost).ghost().move_to(self._point(to_scene, v.landing))
+        shown = [*avoid, *([self.ghost] if ghost else [])]
+        self.previous_arrow = self._arrow(self.start, prev_tip, c.previous, labels.previous, 1, label_size, shown)
+        self.decayed_arrow = self._arrow(self.start, self.pivot_point, c.decayed, labels.decayed, 1, label_size, shown)
+        self.added_arrow = self._arrow(self.pivot_point, added_tip, c.added, labels.added, 1, label_size, [*shown, self.decayed_arrow])
+        self.total_arrow = self._arrow(
+            self.start, total_tip, c.total, labels.total, -1, label_size, [*shown, self.decayed_arrow, self.added_arrow]
+        )
 
     @staticmethod
     def _point(to_scene: ToScene, p: np.ndarray) -> np.ndarray:
         return np.asarray(to_scene(p), dtype=float)
 
     @staticmethod
-    def _arrow(start: np.ndarray, end: np.ndarray, color: str, text: str, side: float, size: float) -> VGroup:
-        """An arrow with its label; a zero-length vector is drawn as nothing but its label."""
+    def _arrow(
+        start: np.ndarray, end: np.ndarray, color: str, text: str, side: float, size: float, avoid: Sequence[Mobject]
+    ) -> VGroup:
+        """An arrow with its label clear of ``avoid``; a zero-length vector is drawn as nothing but its label."""
         label = theme.label(text, size=size, color=color)
         if np.linalg.norm(end - start) < 1e-6:
             arrow = VGroup()
             label.next_to(start, np.array([0.0, 1.0, 0.0]), buff=0.2)
             return VGroup(arrow, label)
         arrow = vector_arrow(start, end, color)
-        label_arrow(arrow, label, side=side)
+        label_arrow(arrow, label, side=side, avoid=avoid)
         return VGroup(arrow, label)
 
     @staticmethod

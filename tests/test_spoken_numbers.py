@@ -1,0 +1,126 @@
+"""Spoken numbers follow the settings, in every scene.
+
+Every registered scene's narration is timed twice: with its defaults (the
+one last-frame run per scene that tests/test_render.py already makes) and
+with every numeric setting changed (a dry run: nothing drawn). A figure
+said in a beat with the defaults that is said again, unchanged, in the same
+beat with other settings does not come from the settings: it was typed into
+the sentence. Numbers that are part of the storyboard (a scene always takes
+three slow steps) are declared below with the reason, per scene.
+
+Fractions said in words ("one tenth") count as figures too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from gdexplain.catalog import entries, get_entry
+from gdexplain.core.errors import InputError
+from gdexplain.parameters import SceneEntry
+
+#: A figure as the narration says it: 0.1, −0.25, 1e-8, 40 — or a fraction in words.
+FIGURE = re.compile(r"[−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?|\b(?:halves|half|thirds?|quarters?|fifths?|tenths?|hundredths?|thousandths?)\b", re.I)
+
+#: Per scene, figures that are the storyboard's, not the settings', and why.
+_SLOW = "'Step 2', 'Step 3': the storyboard's slow steps, counted whatever the settings"
+STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
+    "adam": {"2": _SLOW, "3": _SLOW},
+    "adagrad": {"2": _SLOW, "3": _SLOW},
+    "rmsprop": {"2": _SLOW, "3": _SLOW},
+    "momentum-decay": {"0.9": "'around 0.9': the usual choice of beta, advice rather than this run's value"},
+}
+
+
+def figures(text: str) -> Counter:
+    """The figures said in ``text``, counted."""
+    return Counter(m.group(0).lower().replace("−", "-") for m in FIGURE.finditer(text))
+
+
+def changed_settings(entry: SceneEntry) -> dict[str, Any]:
+    """Every numeric setting of ``entry`` moved to another valid value (those that would be refused stay)."""
+    out: dict[str, Any] = {}
+    for p in entry.params:
+        candidates: list[Any] = []
+        if p.kind == "float":
+            candidates = [p.default * 0.8, p.default * 1.25]
+        elif p.kind == "int":
+            candidates = [p.default + 2, p.default - 2]
+        elif p.kind == "point" and p.default:
+            candidates = [tuple(0.9 * c for c in p.default)]
+        elif p.kind == "lrs" and p.default:
+            candidates = [tuple((name, rate * 0.8) for name, rate in p.default)]
+        for value in candidates:
+            try:
+                entry.resolve({**out, p.name: value})
+            except InputError:
+                continue
+            out[p.name] = value
+            break
+    return out
+
+
+def test_changed_settings_move_every_number_and_stay_valid():
+    adam = get_entry("adam")
+    changed = changed_settings(adam)
+    assert changed["beta1"] == pytest.approx(0.72) and changed["lr"] != adam.resolve()["lr"]
+    adam.resolve(changed)
+    for e in entries():
+        e.resolve(changed_settings(e))
+
+
+def test_figures_are_found_in_digits_and_words():
+    said = figures("Step one adds one tenth, because one minus beta one is 0.1; −0.25 and 1e-8 and 40 steps, half of it.")
+    assert said == Counter({"tenth": 1, "0.1": 1, "-0.25": 1, "1e-8": 1, "40": 1, "half": 1})
+
+
+def typed_in(default_beats: list, other_beats: list, storyboard: dict[str, str]) -> list[str]:
+    """Figures said unchanged, beat by beat, under other settings (and not declared the storyboard's)."""
+    found = []
+    for a, b in zip(default_beats, other_beats):
+        same = figures(a.text) & figures(b.text)
+        for figure in same:
+            if figure not in storyboard:
+                found.append(f"beat {a.index}: {figure!r} in {a.text!r}")
+    return found
+
+
+def test_typed_in_figures_are_caught():
+    from gdexplain.narration import Beat
+
+    default = [Beat(1, "One minus beta one is 0.1, so it adds one tenth; alpha is 0.01.", 0, 1)]
+    changed = [Beat(1, "One minus beta one is 0.1, so it adds one tenth; alpha is 0.008.", 0, 1)]
+    assert len(typed_in(default, changed, {})) == 2
+    assert typed_in(default, changed, {"0.1": "x", "tenth": "x"}) == []
+
+
+@pytest.fixture(scope="module")
+def changed_beats(scene_recorder):
+    """``changed_beats(slug)``: the beats of the scene's dry run with :func:`changed_settings`."""
+    from gdexplain.render import narration_script
+
+    def get(slug: str) -> tuple[dict[str, Any], list]:
+        entry = get_entry(slug)
+        overrides = changed_settings(entry)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.delenv("GDEXPLAIN_WPM", raising=False)
+            recorded = scene_recorder(mp)
+            narration_script(entry, overrides)
+        return overrides, recorded.beats
+
+    return get
+
+
+@pytest.mark.render
+@pytest.mark.parametrize("slug", [e.slug for e in entries()])
+def test_spoken_figures_follow_the_settings(last_frames, changed_beats, slug):
+    default = last_frames(slug).beats
+    overrides, changed = changed_beats(slug)
+    assert overrides, f"{slug} has no numeric setting to change"
+    storyboard = STORYBOARD_FIGURES.get(slug, {})
+    found = typed_in(default, changed, storyboard)
+    assert not found, f"{slug} says the same figures with {overrides}:\n" + "\n".join(found)
