@@ -259,7 +259,7 @@ class AdaDeltaScene(ExplainerScene):
         unit = cmap.axes.x_axis.get_unit_size()
         tip = here + factor * unit * np.array([grads[t][0], grads[t][1], 0.0])
         g_arrow = vector_arrow(here, tip, theme.GRADIENT)
-        g_label = label_arrow(g_arrow, theme.label("g", size=theme.LABEL_SIZE, color=theme.GRADIENT), side=1)
+        g_label = label_arrow(g_arrow, theme.label("g", size=theme.LABEL_SIZE, color=theme.GRADIENT), side=1, avoid=[ball])
         u_prev = traj.quantity("sq_delta_avg")[t - 1]
         with self.narrate("Step one. The gradient at the ball: steep across the ravine, gentle along it." if full
                           else f"Step {t}. A new gradient."):
@@ -285,7 +285,8 @@ class AdaDeltaScene(ExplainerScene):
             readout.become(Readout(self._rows(t, 4), min_width=4.6).placed_like(readout))
             self.play(formula.light({"top": theme.STEP, "bottom": theme.GRADIENT, "delta": theme.STEP}), run_time=0.6)
             step_arrow = vector_arrow(here, nxt, theme.STEP)
-            d_label = label_arrow(step_arrow, theme.label("−γΔ", size=theme.LABEL_SIZE, color=theme.STEP), side=-1)
+            d_label = label_arrow(step_arrow, theme.label("−γΔ", size=theme.LABEL_SIZE, color=theme.STEP), side=-1,
+                                  avoid=[ball, g_arrow, g_label])
             self.play(GrowArrow(step_arrow), FadeIn(d_label), run_time=0.8)
         with self.narrate(
             "The ball moves, and the step itself goes into the second memory: u keeps one minus rho of delta squared. "
