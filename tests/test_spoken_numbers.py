@@ -33,6 +33,13 @@ STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
     "adagrad": {"2": _SLOW, "3": _SLOW},
     "rmsprop": {"2": _SLOW, "3": _SLOW},
     "momentum-decay": {"0.9": "'around 0.9': the usual choice of beta, advice rather than this run's value"},
+    "adadelta": {"2": _SLOW, "3": _SLOW},
+    "schedules": {
+        **{f: "a schedule's own setting, from the text setting 'schedules' (not varied here; --set schedules=… changes it)"
+           for f in ("0.3", "30", "0.97", "15")},
+        "half": "'half a cosine': the shape of the cosine schedule",
+        "20": "the settled loss is the mean of the last 20 steps (SETTLE_WINDOW), whatever the settings",
+    },
 }
 
 
