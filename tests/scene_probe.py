@@ -25,6 +25,15 @@ class BeatView:
     texts: list[str] = field(default_factory=list)
     #: The top-level mobjects on screen.
     mobjects: list = field(default_factory=list)
+    #: The drawn areas of every set of accumulator squares.
+    squares: list = field(default_factory=list)
+    #: Every path of straight steps on screen (map trails, chart lines): its data points and how far it is drawn.
+    paths: list = field(default_factory=list)
+
+    def shows(self, fragment: str) -> bool:
+        """True when a text or a read-out value on screen contains ``fragment``."""
+        values = [v if isinstance(v, str) else " ".join(v) for r in self.readouts for v in r.values()]
+        return any(fragment in t for t in [*self.texts, *values])
 
     def value(self, name: str) -> str:
         """The value of row ``name`` in the one read-out on screen that has it."""
@@ -70,8 +79,12 @@ def probe_scene(slug: str, **settings) -> tuple[object, list[BeatView]]:
     from manim import Text, tempconfig
 
     from gdexplain.catalog import get_entry, load_scene_class
+    from manim import Text
+
     from gdexplain.visual.legend import Leaderboard
     from gdexplain.visual.panels import Readout
+    from gdexplain.visual.paths import ClippedPath
+    from gdexplain.visual.squares import AccumulatorSquares
 
     cls = load_scene_class(get_entry(slug))
     views: list[BeatView] = []
@@ -88,8 +101,10 @@ def probe_scene(slug: str, **settings) -> tuple[object, list[BeatView]]:
                         view.readouts.append(dict(m.rows))
                     elif isinstance(m, Leaderboard):
                         view.boards.append(list(m.rows))
-                    elif isinstance(m, Text) and m.get_fill_opacity() > 0:
-                        view.texts.append(m.original_text)
+                    elif isinstance(m, AccumulatorSquares):
+                        view.squares.append(m.square_areas())
+                    elif isinstance(m, ClippedPath):
+                        view.paths.append((m.data.copy(), m.progress))
             views.append(view)
 
     Probe.__name__ = cls.__name__

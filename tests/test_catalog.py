@@ -39,6 +39,9 @@ P = {
     "choice": Param("view", "choice", "contour", "view", choices=("contour", "3d")),
     "choices": Param("overlays", "choices", (), "overlays", choices=("gradient", "squares")),
     "lrs": Param("lrs", "lrs", (), "rates"),
+    "range": Param("range", "range", (), "plotting range"),
+    "schedule": Param("tamer", "schedule", "cosine", "one schedule"),
+    "schedules": Param("schedules", "schedules", ("cosine",), "schedules"),
 }
 
 GOOD = {
@@ -54,6 +57,12 @@ GOOD = {
     "choices": [("gradient,squares", ("gradient", "squares")), (" squares ", ("squares",)), ("none", ()), ("", ())],
     "lrs": [("gd=0.1, adam=0.05", (("gd", 0.1), ("adam", 0.05))), ({"momentum": 0.2}, (("momentum", 0.2),)),
             ([("gd", "0.3")], (("gd", 0.3),))],
+    "range": [("-3,3,-2,2", (-3.0, 3.0, -2.0, 2.0)), (" 0 , 1 , -1e-3 , 5 ", (0.0, 1.0, -0.001, 5.0)), ("", ()),
+              ((-1, 1, -1, 1), (-1.0, 1.0, -1.0, 1.0))],
+    "schedule": [("cosine", "cosine"), (" step:every=30, gamma=0.5 ", "step:every=30,gamma=0.5"),
+                 ("warmup:steps=5,then=cosine", "warmup:steps=5,then=cosine")],
+    "schedules": [("cosine; exponential:gamma=0.9", ("cosine", "exponential:gamma=0.9")), ("step;", ("step",)),
+                  (["constant", "inverse-sqrt"], ("constant", "inverse-sqrt"))],
 }
 
 BAD = {
@@ -74,6 +83,12 @@ BAD = {
     "choices": [("gradiant", "did you mean 'gradient'"), ("squares,squares", "twice")],
     "lrs": [("gd", "NAME=RATE"), ("=0.1", "NAME=RATE"), ("gdd=0.1", "did you mean 'gd'"), ("gd=fast", "must be a number"),
             ("gd=-1", "lr"), ("gd=0.1,gd=0.2", "twice")],
+    "range": [("-3,3", "four numbers"), ("a,b,c,d", "four numbers"), ("3,-3,-2,2", "the x range"),
+              ("-3,3,2,2", "the y range"), ("-3,inf,-2,2", "finite"), ("-3,3,-2,2,0", "four numbers")],
+    "schedule": [("cosin", "did you mean 'cosine'"), ("", "needs a schedule"), ("cosine;step", "takes one schedule"),
+                 ("step:every=0", "every must be in"), ("step:gamma", "key=value")],
+    "schedules": [("", "needs a schedule"), ("cosine;cosine", "twice"), ("exponential:gamma=2", "gamma must be in"),
+                  ("warmup:then=warmup", "another schedule")],
 }
 
 GOOD_CASES = [(k, raw, want) for k in GOOD for raw, want in GOOD[k] if k in KINDS]
@@ -151,6 +166,7 @@ def test_resolve_defaults_of_ball_downhill():
         "steps": 20,
         "curve_lr": 0.02,
         "curve_start": 1.9,
+        "range": (),
     }
     assert BALL.resolve(None) == BALL.resolve({}) == values
     assert all(type(c) is float for c in values["start"])

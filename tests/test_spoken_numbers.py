@@ -86,6 +86,13 @@ STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
         "5": "RAdam's rule: the adaptive step is off while ρ_t ≤ 5",
         "0": "RAdam's rule: r_t is 0 while the adaptive step is off",
     },
+    "adadelta": {"2": _SLOW, "3": _SLOW},
+    "schedules": {
+        **{f: "a schedule's own setting, from the text setting 'schedules' (not varied here; --set schedules=… changes it)"
+           for f in ("0.3", "30", "0.97", "15")},
+        "half": "'half a cosine': the shape of the cosine schedule",
+        "20": "the settled loss is the mean of the last 20 steps (SETTLE_WINDOW), whatever the settings",
+    },
 }
 
 

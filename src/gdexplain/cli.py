@@ -40,6 +40,7 @@ def _trace_epilog() -> str:
     for s in SURFACES.values():
         start = ",".join(f"{c:g}" for c in s.default_start)
         lines.append(f"  {s.name:<18} ({', '.join(s.coords)}; {start})")
+    lines.append('  "x**2 + 10*y**2"   or any formula in x and y (--range sets its plotting range)')
     lines += ["", "\b", "Optimizers and their --param names (default):"]
     for name, cls in OPTIMIZERS.items():
         params = ", ".join(f"{h.name}={h.default}" for h in hyperparameters(cls))
@@ -67,7 +68,10 @@ def main() -> None:
 
 
 @main.command(epilog=_trace_epilog())
-@click.option("--surface", default="rosenbrock", show_default=True, help="Surface slug (listed below).")
+@click.option("--surface", default="rosenbrock", show_default=True,
+              help="Surface slug (listed below), or a formula in x and y, e.g. \"x**2 + 10*y**2\".")
+@click.option("--range", "plot_range", default=None, metavar="X0,X1,Y0,Y1",
+              help="Plotting range of the surface, e.g. -3,3,-2,2 [default: the surface's; a formula's -3,3,-3,3].")
 @click.option("--optimizer", "optimizer_name", default="gd", show_default=True, help="Optimizer name (listed below).")
 @click.option("--lr", type=str, multiple=True, help="Learning rate [default: the optimizer's].")
 @click.option("--start", default=None, help="Start point, comma-separated, e.g. -1.2,1 [default: the surface's].")
@@ -78,7 +82,7 @@ def main() -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the mini-batch draws.")
 @click.option("--tol", type=float, default=None, help="Stop once the gradient norm is below this.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def trace(surface, optimizer_name, lr, start, steps, params, schedule, batch_size, seed, tol, fmt) -> None:
+def trace(surface, plot_range, optimizer_name, lr, start, steps, params, schedule, batch_size, seed, tol, fmt) -> None:
     """Print every step of one optimizer run: the numbers behind every video."""
     from gdexplain.core import trace as trace_table
     from gdexplain.core.optimizers import make_optimizer
@@ -87,7 +91,7 @@ def trace(surface, optimizer_name, lr, start, steps, params, schedule, batch_siz
     from gdexplain.core.trajectory import run
 
     try:
-        surf = get_surface(surface)
+        surf = get_surface(surface, None if plot_range is None else _parse_range(plot_range))
         hyper = _parse_pairs(params, "--param")
         if len(lr) > 1:
             raise InputError("give the learning rate once: --lr appears more than once")
@@ -436,3 +440,12 @@ def _parse_start(text: str) -> list[float]:
         return [float(part) for part in text.split(",")]
     except ValueError:
         raise InputError(f"--start {text!r} is not comma-separated numbers: write it like -1.2,1") from None
+
+
+def _parse_range(text: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    from gdexplain.parameters import coerce_range
+
+    values = coerce_range(text, "--range")
+    if not values:
+        raise InputError("--range is empty: write it like -3,3,-2,2 (x_min,x_max,y_min,y_max)")
+    return (values[0], values[1]), (values[2], values[3])

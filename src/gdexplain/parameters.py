@@ -16,9 +16,10 @@ from gdexplain.core.errors import InputError, closest, unknown_name
 from gdexplain.core.hyperparams import Range
 from gdexplain.core.optimizers import OPTIMIZERS, make_optimizer
 from gdexplain.core.race import build_method, method_parts
-from gdexplain.core.surfaces import SURFACES, get_surface
+from gdexplain.core.schedules import parse_schedule
+from gdexplain.core.surfaces import SURFACES, Surface, get_surface, surface_text
 
-KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "choices", "lrs")
+KINDS = ("float", "int", "bool", "surface", "optimizer", "optimizers", "point", "choice", "choices", "lrs", "range", "schedule", "schedules")
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,19 @@ class Param:
                 return False
             raise InputError(f"{where} must be true or false, got {raw!r}")
         if self.kind == "surface":
-            surface = get_surface(str(text))
-            if self.dim is not None and surface.dim != self.dim:
+            # A registered surface stays its slug, a formula its text (checked on its range with the others),
+            # a Surface (a formula or a re-ranged surface, from an earlier resolve) itself.
+            value = text if isinstance(text, Surface) else surface_text(str(text))
+            dim = value.dim if isinstance(value, Surface) else SURFACES[value].dim if value in SURFACES else 2
+            if self.dim is not None and dim != self.dim:
                 fitting = [s.name for s in SURFACES.values() if s.dim == self.dim]
-                raise InputError(f"{where}: {surface.name!r} has {surface.dim} coordinates; choose one of {', '.join(fitting)}")
-            return surface.name
+                shown = value.name if isinstance(value, Surface) else value
+                raise InputError(f"{where}: {shown!r} has {dim} coordinates; choose one of {', '.join(fitting)}")
+            return value
+        if self.kind == "range":
+            return coerce_range(text, where)
+        if self.kind in ("schedule", "schedules"):
+            return coerce_schedules(text, where, several=self.kind == "schedules")
         if self.kind == "optimizer":
             if str(text) not in OPTIMIZERS:
                 raise unknown_name("optimizer", str(text), OPTIMIZERS)
@@ -113,7 +122,7 @@ class Param:
 
     def describe(self) -> str:
         """``lr = 0.1 (float in (0, inf)): learning rate``."""
-        default = _as_text(self.default)
+        default = "; ".join(self.default) if self.kind == "schedules" else _as_text(self.default)
         if self.kind == "choice":
             kind = "|".join(self.choices)
         elif self.kind == "choices":
@@ -165,7 +174,18 @@ class SceneEntry:
         self._check_together(values)
         return values
 
+    def __post_init__(self) -> None:
+        # Every scene with a 2-D ``surface`` takes a plotting ``range`` for it (a formula's, or a zoom).
+        surface = next((p for p in self.params if p.name == "surface" and p.kind == "surface"), None)
+        if surface is not None and surface.dim == 2 and all(p.name != "range" for p in self.params):
+            object.__setattr__(self, "params", (*self.params, range_param()))
+
     def _check_together(self, values: dict[str, Any]) -> None:
+        for p in self.params:  # formulas become surfaces, checked on their range
+            if p.kind == "surface" and isinstance(values[p.name], str) and values[p.name] not in SURFACES:
+                values[p.name] = get_surface(values[p.name], _ranges(values.get("range")) if p.name == "surface" else None)
+        if values.get("range") and "surface" in values:
+            values["surface"] = get_surface(values["surface"], _ranges(values["range"]))
         surface = get_surface(values["surface"]) if "surface" in values else None
         if surface is not None and "start" in values:
             if values["start"] is None or values["start"] == ():
@@ -209,3 +229,54 @@ def _coerce_lrs(text: Any, where: str) -> tuple[tuple[str, float], ...]:
         build_method(name, rate)  # the optimizer's own range check and message
         out[name] = rate
     return tuple(out.items())
+
+
+def range_param() -> Param:
+    """The plotting range of a scene's ``surface``: ``x_min,x_max,y_min,y_max`` (empty: the surface's own)."""
+    return Param("range", "range", (), "plotting range of the surface, x_min,x_max,y_min,y_max, e.g. -3,3,-2,2 "
+                 "(default: the surface's; for a formula -3,3,-3,3)")
+
+
+def coerce_range(text: Any, where: str) -> tuple[float, float, float, float] | tuple[()]:
+    """``-3,3,-2,2`` as ``(-3.0, 3.0, -2.0, 2.0)``; empty text is no range."""
+    parts = [p.strip() for p in text.split(",")] if isinstance(text, str) else list(text)
+    if not [p for p in parts if str(p).strip()]:
+        return ()
+    try:
+        values = tuple(float(p) for p in parts)
+    except (TypeError, ValueError):
+        values = ()
+    if len(values) != 4:
+        raise InputError(f"{where} must be four numbers x_min,x_max,y_min,y_max like -3,3,-2,2, got {text!r}")
+    x0, x1, y0, y1 = values
+    for axis, lo, hi in (("x", x0, x1), ("y", y0, y1)):
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise InputError(f"{where}: the {axis} range needs finite numbers with min < max, got {lo:g},{hi:g}")
+    return values
+
+
+def _ranges(values: tuple[float, ...] | None) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """``(x_min, x_max, y_min, y_max)`` as ``((x_min, x_max), (y_min, y_max))``; empty is None."""
+    return ((values[0], values[1]), (values[2], values[3])) if values else None
+
+
+def coerce_schedules(text: Any, where: str, several: bool) -> str | tuple[str, ...]:
+    """Learning-rate schedules as ``parse_schedule`` reads them (``cosine``, ``step:every=30,gamma=0.5``).
+
+    Several are separated by ``;`` (their settings use commas). Each is
+    checked by the core; the value is the text, without stray spaces.
+    """
+    items = [str(t).strip() for t in (text.split(";") if isinstance(text, str) else text)]
+    items = [" ".join(i.split()).replace(" ", "") for i in items if i]
+    if not items:
+        raise InputError(f"{where} needs a schedule, e.g. cosine or step:every=30,gamma=0.5")
+    if not several and len(items) > 1:
+        raise InputError(f"{where} takes one schedule, got {len(items)}: drop the ';'")
+    for item in items:
+        try:
+            parse_schedule(item)
+        except InputError as err:
+            raise InputError(f"{where}: {err}") from None
+    if len(set(items)) != len(items):
+        raise InputError(f"{where} names a schedule twice: list each once")
+    return tuple(items) if several else items[0]

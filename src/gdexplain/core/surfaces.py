@@ -15,7 +15,8 @@ Formulas follow ``shared/optimizers.md``; gradients are derived by hand
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -553,8 +554,67 @@ _ALL: tuple[Surface, ...] = (
 SURFACES: dict[str, Surface] = {s.name: s for s in _ALL}
 
 
-def get_surface(name: str) -> Surface:
-    """Look a surface up by its slug; unknown names raise with the closest valid ones."""
-    if not isinstance(name, str) or name not in SURFACES:
+#: A surface name: lower-case words joined by hyphens (anything else is read as a formula).
+_NAME = re.compile(r"[a-z][a-z0-9]+(-[a-z0-9]{2,})+|[a-z]{2,}[0-9]*")
+
+
+def get_surface(name: "str | Surface", ranges: Sequence[Sequence[float]] | None = None) -> Surface:
+    """A surface by slug (``rosenbrock``), by formula in x and y (``x**2 + 10*y**2``), or as given.
+
+    ``ranges`` (``((x_min, x_max), (y_min, y_max))``) replaces the plotting
+    range. A formula is parsed safely by :mod:`gdexplain.core.expression`
+    and must be finite on its range. Unknown slugs raise with the closest
+    valid ones; bad formulas with what is wrong.
+    """
+    if isinstance(name, Surface):
+        from gdexplain.core.expression import ExpressionSurface
+
+        if isinstance(name, ExpressionSurface) and ranges is not None:  # checked again on the new range
+            return get_surface(name.formula, ranges)
+        surface = name
+    elif isinstance(name, str) and name in SURFACES:
+        surface = SURFACES[name]
+    else:
+        from gdexplain.core.expression import check_ranges, expression_surface
+
+        text = surface_text(name)
+        if text not in SURFACES:
+            return expression_surface(text, None if ranges is None else check_ranges(ranges))
+        surface = SURFACES[text]
+    return surface if ranges is None else with_ranges(surface, ranges)
+
+
+def surface_text(name: str) -> str:
+    """A slug as it is, or a formula checked for syntax and names (not yet for its range), normalised.
+
+    Text shaped like a slug (``saddle-pont``) that names no surface raises
+    with the closest slugs, rather than being read as a formula.
+    """
+    from gdexplain.core.expression import CONSTANT_NAMES, FUNCTION_NAMES, normalise, parse
+
+    if not isinstance(name, str):
         raise unknown_name("surface", str(name), SURFACES)
-    return SURFACES[name]
+    text = normalise(name)
+    if text in SURFACES:
+        return text
+    if len(text) <= 40 and _NAME.fullmatch(text) and text not in (*CONSTANT_NAMES, *FUNCTION_NAMES):
+        err = unknown_name("surface", text, SURFACES)
+        joint = " Or" if str(err).endswith("?") else "; or"
+        raise InputError(f"{err}{joint} write a formula in x and y, e.g. x**2 + 10*y**2")
+    parse(text)
+    return text
+
+
+def with_ranges(surface: Surface, ranges: Sequence[Sequence[float]]) -> Surface:
+    """``surface`` with another plotting range; a default start off the new range moves inside it."""
+    from gdexplain.core.expression import check_ranges, default_start
+
+    rng = check_ranges(ranges) if surface.dim == 2 else tuple((float(a), float(b)) for a, b in ranges)
+    if len(rng) != surface.dim:
+        raise InputError(f"surface {surface.name!r} has {surface.dim} coordinates: give a range for each")
+    if rng == tuple(surface.ranges):
+        return surface
+    start = surface.default_start
+    if not all(lo <= c <= hi for c, (lo, hi) in zip(start, rng)):
+        start = default_start(rng)
+    return replace(surface, ranges=rng, default_start=start)
