@@ -342,6 +342,55 @@ _lecture.append(
 )
 
 
+# --- I/J. AdaDelta and learning-rate schedules ---------------------------------------------
+_lecture.append(
+    SceneEntry(
+        slug="adadelta",
+        title="AdaDelta: no learning rate",
+        description="AdaDelta step by step: two memories per axis, squared gradients s and squared steps u, drawn as squares; "
+        "the step is √(u+ε)/√(s+ε)·g, whose units are θ's, so no α is needed; then AdaDelta next to RMSProp.",
+        module="adadelta",
+        class_name="AdaDeltaScene",
+        params=(
+            surface_param("ravine"),
+            start_param(),
+            Param("lr", "float", 1.0, "multiplier γ of the step (PyTorch's lr; AdaDelta itself has none: 1)", POSITIVE),
+            Param("rho", "float", 0.9, "decay rate ρ of both memories", _RHO),
+            Param("eps", "float", 1e-2, "ε inside both roots; it sets the size of the first steps (PyTorch: 1e-6)", Range(0.0, 1.0, low_open=True)),
+            steps_param(40),
+            Param("race_lr", "float", 0.1, "learning rate α of RMSProp in the race (its ρ is its default, 0.99)", POSITIVE),
+            Param("race_steps", "int", 150, "steps of the race", STEPS),
+        ),
+    )
+)
+_lecture.append(
+    SceneEntry(
+        slug="schedules",
+        title="Learning-rate schedules",
+        description="α becomes α_t: step, exponential and cosine decay and a warm-up, each curve drawn beside a mini-batch run "
+        "that uses it; then the late burst: RMSProp near the minimum, its rate climbing as s fades, thrown out, "
+        "while the same run with a decaying α_t stays put.",
+        module="schedules",
+        class_name="SchedulesScene",
+        params=(
+            Param("lr", "float", 0.3, "base α of the mini-batch runs (linear-regression data)", POSITIVE),
+            Param("batch_size", "int", 5, "samples per mini-batch step (of 100)", Range(1, 100)),
+            steps_param(120),
+            Param("seed", "int", 0, "seed of the mini-batch draws (every run gets the same batches)", Range(0, 10**6)),
+            Param("schedules", "schedules",
+                  ("step:every=30,gamma=0.3", "exponential:gamma=0.97", "cosine", "warmup:steps=15,then=cosine"),
+                  "the schedules shown after the constant α, separated by ';'"),
+            surface_param("global-minimum", "surface of the late burst (2 coordinates)"),
+            start_param(),
+            Param("burst_lr", "float", 0.2, "RMSProp's α in the late burst", POSITIVE),
+            Param("rho", "float", 0.99, "RMSProp's decay rate ρ in the late burst", _RHO),
+            Param("burst_steps", "int", 400, "steps of the late-burst runs", STEPS),
+            Param("tamer", "schedule", "cosine", "the decaying α_t that tames the burst"),
+        ),
+    )
+)
+
+
 # --- K. Lookahead and Lion ------------------------------------------------------------------
 def _inner_methods() -> tuple[str, ...]:
     from gdexplain.core.optimizers import OPTIMIZERS
@@ -388,55 +437,6 @@ _lecture.append(
             steps_param(40),
             Param("adam_lr", "float", 0.5, "Adam's learning rate in the comparison", POSITIVE),
             Param("compare_steps", "int", 60, "steps of the comparison with Adam", STEPS),
-        ),
-    )
-)
-
-
-# --- I/J. AdaDelta and learning-rate schedules ---------------------------------------------
-_lecture.append(
-    SceneEntry(
-        slug="adadelta",
-        title="AdaDelta: no learning rate",
-        description="AdaDelta step by step: two memories per axis, squared gradients s and squared steps u, drawn as squares; "
-        "the step is √(u+ε)/√(s+ε)·g, whose units are θ's, so no α is needed; then AdaDelta next to RMSProp.",
-        module="adadelta",
-        class_name="AdaDeltaScene",
-        params=(
-            surface_param("ravine"),
-            start_param(),
-            Param("lr", "float", 1.0, "multiplier γ of the step (PyTorch's lr; AdaDelta itself has none: 1)", POSITIVE),
-            Param("rho", "float", 0.9, "decay rate ρ of both memories", _RHO),
-            Param("eps", "float", 1e-2, "ε inside both roots; it sets the size of the first steps (PyTorch: 1e-6)", Range(0.0, 1.0, low_open=True)),
-            steps_param(40),
-            Param("race_lr", "float", 0.1, "learning rate α of RMSProp in the race (its ρ is its default, 0.99)", POSITIVE),
-            Param("race_steps", "int", 150, "steps of the race", STEPS),
-        ),
-    )
-)
-_lecture.append(
-    SceneEntry(
-        slug="schedules",
-        title="Learning-rate schedules",
-        description="α becomes α_t: step, exponential and cosine decay and a warm-up, each curve drawn beside a mini-batch run "
-        "that uses it; then the late burst: RMSProp near the minimum, its rate climbing as s fades, thrown out, "
-        "while the same run with a decaying α_t stays put.",
-        module="schedules",
-        class_name="SchedulesScene",
-        params=(
-            Param("lr", "float", 0.3, "base α of the mini-batch runs (linear-regression data)", POSITIVE),
-            Param("batch_size", "int", 5, "samples per mini-batch step (of 100)", Range(1, 100)),
-            steps_param(120),
-            Param("seed", "int", 0, "seed of the mini-batch draws (every run gets the same batches)", Range(0, 10**6)),
-            Param("schedules", "schedules",
-                  ("step:every=30,gamma=0.3", "exponential:gamma=0.97", "cosine", "warmup:steps=15,then=cosine"),
-                  "the schedules shown after the constant α, separated by ';'"),
-            surface_param("global-minimum", "surface of the late burst (2 coordinates)"),
-            start_param(),
-            Param("burst_lr", "float", 0.2, "RMSProp's α in the late burst", POSITIVE),
-            Param("rho", "float", 0.99, "RMSProp's decay rate ρ in the late burst", _RHO),
-            Param("burst_steps", "int", 400, "steps of the late-burst runs", STEPS),
-            Param("tamer", "schedule", "cosine", "the decaying α_t that tames the burst"),
         ),
     )
 )
