@@ -43,7 +43,8 @@ from manim import (
 
 from gdexplain import layout
 from gdexplain.core.optimizers import make_optimizer
-from gdexplain.core.parts import accumulator, accumulator_parts, effective_rate, first_step_gain, step_over_rate
+from gdexplain.core.analysis import effective_rate
+from gdexplain.core.parts import accumulator, accumulator_parts, first_step_gain, step_over_rate
 from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.scene import ExplainerScene
@@ -466,7 +467,7 @@ class AdaGradScene(_SquaresStepByStep):
         return f"plain descent's loss is {fmt(a)}, AdaGrad's is {fmt(b)}: here the head start did not last."
 
     def weakness_part(self, traj: Trajectory) -> None:
-        eff = effective_rate(traj)
+        eff = effective_rate(traj)[1:]  # row i: step i + 1
         chart = Chart(steps=traj.steps, y_max=float(np.nanmax(eff)), from_zero=True,
                       title="effective learning rate α / (√s + ε)", width=7.5, height=3.6)
         chart.move_to(0.3 * DOWN)

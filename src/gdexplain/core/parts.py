@@ -121,19 +121,6 @@ def accumulator_parts(traj: Trajectory, t: int) -> AccumulatorParts:
     return AccumulatorParts(np.array(acc[t - 1], dtype=float), kept, squared, added, np.array(acc[t], dtype=float))
 
 
-def effective_rate(traj: Trajectory) -> Array:
-    """α_t / (√s_t + ε) per axis for steps 1…T (row i = step i+1): the learning rate each axis really gets.
-
-    For AdaGrad and (uncentered) RMSProp the step is exactly −rate·g_t.
-    """
-    acc = accumulator(traj)[1:]
-    if getattr(traj.optimizer, "centered", False):
-        raise InputError("centered RMSProp divides by √(s − ḡ²), not √s: its rate is not α/(√s + ε)")
-    lr = traj.quantity("lr")[1:]
-    eps = float(traj.optimizer.eps)  # type: ignore[attr-defined]
-    return lr[:, None] / (np.sqrt(acc) + eps)
-
-
 def first_step_gain(traj: Trajectory) -> float:
     """How many times α RMSProp's first step is on an axis with a gradient much larger than ε: 1/√(1−ρ).
 
