@@ -30,9 +30,7 @@ from manim import (
     FadeOut,
     GrowArrow,
     ReplacementTransform,
-    ValueTracker,
     VGroup,
-    linear,
 )
 
 from gdexplain import layout
@@ -42,9 +40,10 @@ from gdexplain.scene import ExplainerScene
 from gdexplain.core.surfaces import get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain.visual import theme
-from gdexplain.visual.charts import ClippedPath, LossChart
+from gdexplain.visual.charts import Chart
 from gdexplain.visual.contour import ContourMap
 from gdexplain.visual.legend import Legend
+from gdexplain.visual.map_race import Lane, MapRace
 from gdexplain.visual.marks import Ball, PathTrail, ScaleNote, arrow_scale, vector_arrow
 from gdexplain.visual.panels import FormulaPanel, Readout, fmt
 from gdexplain.visual.squares import AccumulatorSquares
@@ -284,47 +283,26 @@ class AdamScene(ExplainerScene):
         names = ("momentum", "rmsprop", "adam")
         lrs = {"adam": s["lr"], **dict(s["compare_lrs"])}
         racers = run_race(surface, names, lrs, tuple(self.traj.positions[0]), s["compare_steps"], 1e-3)
-        cmap = self.cmap
-        paths = VGroup()
-        balls = VGroup()
-        for r in racers:
-            path = ClippedPath(r.traj.positions, cmap.c2p, tuple(tuple(x) for x in surface.ranges), color=theme.method_color(r.name), stroke_width=3.5)
-            path.set_progress(0)
-            paths.add(path)
-            balls.add(Ball(0.11, theme.method_color(r.name)).move_to(cmap.c2p(r.traj.positions[0])))
-        legend = Legend([(short_name(r.name), theme.method_color(r.name), f"α = {fmt(r.lr)}") for r in racers])
+        lanes = [Lane.of(r.name, r.traj) for r in racers]
+        race = MapRace.on_map(self.cmap, lanes, stroke_width=3.5)
+        legend = Legend([(l.label, l.color, f"α = {fmt(r.lr)}") for l, r in zip(lanes, racers)])
         legend.to_corner(UP + RIGHT, buff=0.4)
         floor = float(surface.value(surface.global_minimum)) if surface.global_minimum is not None else None
-        chart = LossChart({r.name: r.traj.losses for r in racers}, {r.name: theme.method_color(r.name) for r in racers},
-                          s["compare_steps"], log=True, floor=floor, floor_label="the minimum", width=5.0, height=2.4)
+        chart = Chart({l.label: l.traj.losses for l in lanes}, {l.label: l.color for l in lanes},
+                      s["compare_steps"], log=True, floor=floor, floor_label="the minimum", width=5.0, height=2.4)
         chart.set_progress(0)
         chart.next_to(legend, DOWN, buff=0.5).align_to(legend, RIGHT)
         with self.narrate("Now Adam next to its two parents, on the same surface and from the same start."):
             self.play(FadeOut(self.part1), run_time=0.8)
-            self.play(FadeIn(legend), FadeIn(balls), FadeIn(chart), run_time=0.8)
-        clock = ValueTracker(0.0)
-        end = max(r.traj.steps for r in racers)
-
-        def follow(group):
-            kk = clock.get_value()
-            for r, path, ball in zip(racers, paths, balls):
-                path.set_progress(kk)
-                ball.move_to(path.head(kk)[0])
-            chart.set_progress(kk)
-
-        racing = VGroup(paths, balls)
-        self.add(racing)
-        racing.add_updater(follow)
-        chart.add_updater(lambda m: m.set_progress(clock.get_value()))
+            self.play(FadeIn(legend), FadeIn(race), FadeIn(chart), run_time=0.8)
         with self.narrate(
             "Momentum builds speed but swings across the steep direction. RMSProp evens out the axes but has no memory of direction. "
             "Adam inherits both: the speed of one and the per-axis stride of the other."
         ):
-            self.play(clock.animate.set_value(end), run_time=min(12.0, max(5.0, end / 8)), rate_func=linear)
-        racing.clear_updaters()
-        chart.clear_updaters()
+            self.play(race.advance(0, race.end, on_step=chart.set_progress, changing=[chart]),
+                      run_time=min(12.0, max(5.0, race.end / 8)))
         finals = ", ".join(f"{short_name(r.name)} {fmt(r.final_loss, 3)}" for r in racers)
         with self.narrate(f"After {s['compare_steps']} steps the losses are: {finals}."):
             pass
         with self.narrate("That is Adam: momentum holds the steering wheel, RMSProp decides how long each stride is."):
-            self.play(FadeOut(VGroup(legend, chart, racing)), run_time=1)
+            pass  # the scene ends on the finished race

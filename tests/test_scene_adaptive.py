@@ -20,7 +20,8 @@ from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.surfaces import get_surface
 from gdexplain.core.trajectory import run
 from gdexplain.visual.panels import fmt_vector
-from gdexplain.core.parts import accumulator, accumulator_parts, effective_rate
+from gdexplain.core.analysis import effective_rate
+from gdexplain.core.parts import accumulator, accumulator_parts
 from traced import trace_csv
 from gdexplain.visual.squares import AccumulatorSquares, SquareScaleNote, nice_square_scale, square_sides
 
@@ -133,7 +134,7 @@ def test_step_readout_shows_trace_values(scenes, slug, column):
 def test_effective_lr_matches_trace_and_only_falls(scenes):
     s, traj = scene_traj("adagrad")
     rows = trace_csv(s["surface"], "adagrad", s["lr"], s["steps"], s["start"], eps=s["eps"])
-    eff = effective_rate(traj)
+    eff = effective_rate(traj)[1:]  # row i: step i + 1
     assert eff.shape == (s["steps"], 2)
     for t in (1, 10, s["steps"]):
         r = rows[t]
