@@ -305,4 +305,5 @@ class AdamScene(ExplainerScene):
         with self.narrate(f"After {s['compare_steps']} steps the losses are: {finals}."):
             pass
         with self.narrate("That is Adam: momentum holds the steering wheel, RMSProp decides how long each stride is."):
-            pass  # the scene ends on the finished race
+            # The scene ends on the finished race; the balls dim so the three paths read.
+            self.play(race.balls.animate.set_opacity(0.35), run_time=0.8)

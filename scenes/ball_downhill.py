@@ -277,7 +277,7 @@ class BallDownhill(ExplainerScene3D):
             marker = VGroup(spot, theme.label("deeper minimum", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(spot, DOWN, buff=0.15))
             self.play(FadeIn(marker), run_time=0.8)
         with self.narrate("Getting out of such dips is what momentum is for. That is the next idea."):
-            self.play(FadeOut(VGroup(curve, ball, tangent, readout, marker, self.rule)), run_time=1.5)
+            pass  # the scene ends on the ball resting in the shallow dip, the deeper minimum marked
 
     def _curve_readout(self, traj: Trajectory, k: int) -> Readout:
         lr = float(traj.quantity("lr")[1])
