@@ -30,7 +30,12 @@ FIGURE = re.compile(r"[−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?|\b(?:halves|half|thir
 _SLOW = "'Step 2', 'Step 3': the storyboard's slow steps, counted whatever the settings"
 STORYBOARD_FIGURES: dict[str, dict[str, str]] = {
     "adam": {"2": _SLOW, "3": _SLOW},
-    "adagrad": {"2": _SLOW, "3": _SLOW},
+    "adagrad": {
+        "2": _SLOW,
+        "3": _SLOW,
+        "-1": "the saddle race's losses where both runs leave the map: the surface's value there, the same under both settings",
+    },
+    "race": {"124": "the step at which momentum reaches the minimum: set by its rate and start, not by the steps budget or a small tol"},
     "rmsprop": {"2": _SLOW, "3": _SLOW},
     "momentum-decay": {"0.9": "'around 0.9': the usual choice of beta, advice rather than this run's value"},
     "curve-fit": {
