@@ -129,6 +129,15 @@ def _quality_help() -> str:
     return ", ".join(f"{n} ({QUALITIES[n].short}, {QUALITIES[n].height}p{QUALITIES[n].fps})" for n in PUBLIC_QUALITIES)
 
 
+def _scale_options(command):
+    """``--jobs``, ``--cluster`` and ``--force``: how ``render`` and ``lecture`` spread and reuse their work."""
+    command = click.option("--force", is_flag=True, help="Render even when an unchanged earlier render is cached.")(command)
+    command = click.option("--cluster", default=None, metavar="tcp://HOST:8786", help="Render on this Dask scheduler's workers.")(command)
+    return click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of cores]."
+    )(command)
+
+
 def _voice_option(command):
     """``--voice ENGINE[:VOICE]``, defaulting to $GDEXPLAIN_VOICE, then none."""
     from gdexplain.voice import VOICE_ENV
@@ -154,9 +163,7 @@ def _voice_option(command):
 @click.option("--output-dir", type=click.Path(file_okay=False), default="media", show_default=True)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of cores].")
-@click.option("--cluster", default=None, metavar="tcp://HOST:8786", help="Render on this Dask scheduler's workers.")
-@click.option("--force", is_flag=True, help="Render even when an unchanged earlier render is cached.")
+@_scale_options
 @_voice_option
 def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, wpm, jobs, cluster, force, voice) -> None:
     """Render scenes to media/<quality>/<slug>.<ext>, with .srt, .vtt and .script.md beside each video.
@@ -321,9 +328,7 @@ def script(slug, sets, output, wpm, voice) -> None:
 @click.option("--output-dir", type=click.Path(file_okay=False), default="media", show_default=True)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter, given to every scene that takes it.")
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of cores].")
-@click.option("--cluster", default=None, metavar="tcp://HOST:8786", help="Render on this Dask scheduler's workers.")
-@click.option("--force", is_flag=True, help="Render every scene even when an unchanged earlier render is cached.")
+@_scale_options
 @_voice_option
 def lecture(slugs, quality_name, output_dir, sets, wpm, jobs, cluster, force, voice) -> None:
     """Render scenes (default: all, in lecture order) and join them into <quality>/lecture.mp4.
