@@ -23,8 +23,9 @@ while (($#)); do
         *) echo "setup: unknown option $1: use --voice piper, or no option" >&2; exit 1 ;;
     esac
 done
-# What pycairo and manimpango need to build, a font for on-screen text, and the espeak voice.
-SYSTEM_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config gcc fonts-dejavu-core espeak-ng)
+# What pycairo and manimpango need to build, fonts for on-screen text (DejaVu; Noto CJK for
+# --lang zh, so no Chinese glyph falls back to a box), and the espeak voice.
+SYSTEM_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config gcc fonts-dejavu-core fonts-noto-cjk espeak-ng)
 
 command -v "$PYTHON" >/dev/null || { echo "setup: $PYTHON not found: install Python >= 3.11 (apt-get install python3)" >&2; exit 1; }
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -119,36 +119,41 @@ class LastFrame:
     beats: list
     time: float
     monitor: Any  # gdexplain.layout.LayoutMonitor: the collisions and what was on screen at the end
+    lang: str = "en"
+    untranslated: frozenset = frozenset()  # (context, English) strings asked for with no translation
 
 
 @pytest.fixture(scope="session")
 def last_frames(tmp_path_factory) -> Callable[[str], LastFrame]:
-    """``last_frames(slug)``: render the scene's last frame once per session, with the layout check on.
+    """``last_frames(slug, lang="en")``: render the scene's last frame once per session and language, with the layout check on.
 
     Manim skips every animation for a PNG and draws only the final frame, so
-    this one run serves the last-frame test, the beat timing test and the
-    layout check of every scene (tests/test_render.py, tests/test_layout.py).
+    this one run serves the last-frame test, the beat timing test, the
+    layout check and the translation checks of every scene
+    (tests/test_render.py, tests/test_layout.py, tests/test_i18n.py).
     """
-    from gdexplain import layout
+    from gdexplain import i18n, layout
     from gdexplain.catalog import get_entry
-    from gdexplain.render import render_scene
+    from gdexplain.render import edition_stem, render_scene
 
     out = tmp_path_factory.mktemp("frames")
-    done: dict[str, tuple[LastFrame | None, BaseException | None]] = {}
+    done: dict[tuple[str, str], tuple[LastFrame | None, BaseException | None]] = {}
 
-    def get(slug: str) -> LastFrame:
-        if slug not in done:
+    def get(slug: str, lang: str = "en") -> LastFrame:
+        if (slug, lang) not in done:
             with pytest.MonkeyPatch.context() as mp, layout.watch() as watch:
                 mp.delenv("GDEXPLAIN_WPM", raising=False)
                 recorded = record_scenes(mp)
+                i18n.forget_missing()
                 try:
-                    result = render_scene(get_entry(slug), quality_name="test", fmt="png", output_dir=out)
+                    result = render_scene(get_entry(slug), quality_name="test", fmt="png", output_dir=out, lang=lang)
                     (monitor,) = watch.monitors
-                    frame = LastFrame(out, out / "test" / f"{slug}.png", result, recorded.beats, recorded.time, monitor)
-                    done[slug] = (frame, None)
+                    png = out / "test" / f"{edition_stem(slug, lang)}.png"
+                    frame = LastFrame(out, png, result, recorded.beats, recorded.time, monitor, lang, frozenset(i18n.missing(lang)))
+                    done[slug, lang] = (frame, None)
                 except Exception as err:  # reported by every test of the scene
-                    done[slug] = (None, err)
-        frame, err = done[slug]
+                    done[slug, lang] = (None, err)
+        frame, err = done[slug, lang]
         if err is not None:
             raise err
         assert frame is not None

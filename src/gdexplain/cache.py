@@ -145,7 +145,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def restore(entry: SceneEntry, key: str, *, quality_name: str, fmt: str, output_dir: Path) -> RenderResult | None:
+def restore(entry: SceneEntry, key: str, *, quality_name: str, fmt: str, output_dir: Path, lang: str = "en") -> RenderResult | None:
     """Put the cached files of ``key`` in place and return their result, or ``None`` on a miss."""
     folder = _cache_dir(output_dir, key)
     try:
@@ -153,7 +153,7 @@ def restore(entry: SceneEntry, key: str, *, quality_name: str, fmt: str, output_
     except (OSError, ValueError):
         return None
     q = quality(quality_name)
-    final = output_path(output_dir, q, entry.slug, fmt)
+    final = output_path(output_dir, q, entry.slug, fmt, lang)
     staging = outputs.new_staging(output_dir, f"{entry.slug}-cached")
     try:
         files: dict[str, Path | None] = {}
@@ -204,7 +204,13 @@ def store(key: str, files: Mapping[str, Path | None], duration: float, frames: i
 
 
 def plays(
-    entry: SceneEntry, settings: Mapping[str, Any], fps: int, output_dir: Path, compute: Callable[[], list[Play]], sources: str | None = None
+    entry: SceneEntry,
+    settings: Mapping[str, Any],
+    fps: int,
+    output_dir: Path,
+    compute: Callable[[], list[Play]],
+    sources: str | None = None,
+    lang: str = "en",
 ) -> list[Play]:
     """The plays of a scene (for cutting it into chunks), planned once per scene source, settings and frame rate.
 
@@ -219,6 +225,7 @@ def plays(
         "package_source": sources or package_digest(),
         "settings": _canonical(settings),
         "fps": fps,
+        "lang": lang,  # the words set how long each beat waits
         "speech_rate": speech_rate(),
         "libraries": dict(_library_versions()),
     }

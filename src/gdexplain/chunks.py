@@ -34,6 +34,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from gdexplain import i18n
 from gdexplain.catalog import SceneEntry, load_scene_class
 
 #: Formats whose chunks are joined by stream copy.
@@ -115,7 +116,9 @@ def _has_time_based_updaters(scene: Any) -> bool:
     return any(m.has_time_based_updater() for top in scene.mobjects for m in top.get_family())
 
 
-def plan(entry: SceneEntry, settings: Mapping[str, Any], fps: int, width: int = 256, height: int = 144) -> list[Play]:
+def plan(
+    entry: SceneEntry, settings: Mapping[str, Any], fps: int, width: int = 256, height: int = 144, lang: str = "en"
+) -> list[Play]:
     """Every play of a scene at ``fps``, found by running it with every play skipped and nothing drawn.
 
     The picture size does not change the plays, so the dry run uses a small one.
@@ -126,7 +129,7 @@ def plan(entry: SceneEntry, settings: Mapping[str, Any], fps: int, width: int = 
 
     scene_class = load_scene_class(entry)
     plays: list[Play] = []
-    with tempfile.TemporaryDirectory() as tmp, tempconfig(
+    with i18n.using(lang), tempfile.TemporaryDirectory() as tmp, tempconfig(
         {
             "dry_run": True,
             "media_dir": tmp,
@@ -138,7 +141,7 @@ def plan(entry: SceneEntry, settings: Mapping[str, Any], fps: int, width: int = 
             "pixel_height": height,
         }
     ):
-        scene = scene_class(settings=settings, skip_animations=True)
+        scene = scene_class(settings=settings, lang=lang, skip_animations=True)
         before: list[bool] = []
         original_play = scene.renderer.play
 

@@ -111,16 +111,39 @@ def trace(surface, plot_range, optimizer_name, lr, start, steps, params, schedul
         click.echo(f"note: {traj.optimizer.name} {traj.status}: the table stops at the last finite point", err=True)
 
 
+def _lang_option(command):
+    """``--lang CODE``: the language of the narration and the on-screen words (default $GDEXPLAIN_LANG, then en)."""
+
+    def checked(ctx, param, value):  # noqa: ANN001, ARG001 - click's callback signature
+        from gdexplain.i18n import check_language
+
+        try:
+            return check_language(value)
+        except InputError as err:
+            raise _fail(str(err)) from None
+
+    return click.option(
+        "--lang",
+        default=None,
+        metavar="CODE",
+        callback=checked,
+        help="Language of the narration and on-screen words: en or zh (Simplified Chinese). Also $GDEXPLAIN_LANG.",
+    )(command)
+
+
 @main.command("list")
-def list_scenes() -> None:
+@_lang_option
+def list_scenes(lang) -> None:
     """List the scenes in lecture order, with their --set parameters."""
+    from gdexplain import i18n
     from gdexplain.catalog import entries
 
-    for i, entry in enumerate(entries(), 1):
-        click.echo(f"{i:>2}. {entry.slug:<16} {entry.title}")
-        click.echo(f"    {entry.description}")
-        for p in entry.params:
-            click.echo(f"      --set {p.describe()}")
+    with i18n.using(lang):
+        for i, entry in enumerate(entries(), 1):
+            click.echo(f"{i:>2}. {entry.slug:<16} {i18n.tr(entry.title)}")
+            click.echo(f"    {i18n.tr(entry.description)}")
+            for p in entry.params:
+                click.echo(f"      --set {p.describe()}")
 
 
 def _quality_help() -> str:
@@ -165,20 +188,27 @@ def _voice_option(command):
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
 @_scale_options
 @_voice_option
-def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, wpm, jobs, cluster, force, voice) -> None:
+@_lang_option
+def render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, wpm, jobs, cluster, force, voice, lang) -> None:
     """Render scenes to media/<quality>/<slug>.<ext>, with .srt, .vtt and .script.md beside each video.
 
     The default quality is low (480p15), for quick previews; use -q high for 1080p60.
     Scenes render in parallel; a scene whose inputs did not change is reused from
     <output-dir>/.cache; one scene alone is cut into chunks for the workers.
+    With --lang zh the files are named <slug>.zh.<ext>, beside the English ones.
     """
     from gdexplain.parallel import terminate_as_interrupt
 
     with _pace(wpm), terminate_as_interrupt():
-        _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs, cluster, force, _checked_voice(voice))
+        _render(
+            slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs, cluster, force,
+            _checked_voice(voice, lang), lang,
+        )
 
 
-def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs=None, cluster=None, force=False, voice="none") -> None:
+def _render(
+    slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs=None, cluster=None, force=False, voice="none", lang="en"
+) -> None:
     """Validate every request, then render the scenes (cached, in parallel) and list what was written."""
     from gdexplain.catalog import entries, get_entry
     from gdexplain import outputs
@@ -204,6 +234,7 @@ def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_d
 
     done = 0
     spoken = "" if voice == "none" or fmt == "png" else f" · voice {voice}"
+    spoken += "" if lang == "en" else f" · {lang}"
 
     def report(result) -> None:
         nonlocal done
@@ -227,6 +258,7 @@ def _render(slugs, render_all, quality_name, fmt, transparent, preview, output_d
             cluster=cluster,
             force=force,
             voice=voice,
+            lang=lang,
         )
     except InputError as err:
         raise _fail(str(err)) from None
@@ -284,12 +316,12 @@ def _settings_for(entry, overrides: dict[str, str], shared: bool) -> dict[str, s
     return {k: v for k, v in overrides.items() if not shared or _declares(entry, k)}
 
 
-def _checked_voice(voice: str) -> str:
-    """The voice in ``ENGINE:VOICE`` form, or a one-line error naming how to install it."""
+def _checked_voice(voice: str, lang: str = "en") -> str:
+    """The voice in ``ENGINE:VOICE`` form for ``lang``, or a one-line error naming how to install it."""
     from gdexplain.voice import canonical_voice
 
     try:
-        return canonical_voice(voice)
+        return canonical_voice(voice, lang)
     except InputError as err:
         raise _fail(str(err)) from None
 
@@ -300,7 +332,8 @@ def _checked_voice(voice: str) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of printing.")
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
 @_voice_option
-def script(slug, sets, output, wpm, voice) -> None:
+@_lang_option
+def script(slug, sets, output, wpm, voice, lang) -> None:
     """Print a scene's narration script with exact beat times, without rendering.
 
     With --voice the beats are synthesized (or taken from the cache) and timed by their audio.
@@ -310,7 +343,7 @@ def script(slug, sets, output, wpm, voice) -> None:
 
     try:
         with _pace(wpm):
-            text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"), voice=_checked_voice(voice))
+            text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"), voice=_checked_voice(voice, lang), lang=lang)
     except InputError as err:
         raise _fail(str(err)) from None
     if output:
@@ -330,23 +363,25 @@ def script(slug, sets, output, wpm, voice) -> None:
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
 @_scale_options
 @_voice_option
-def lecture(slugs, quality_name, output_dir, sets, wpm, jobs, cluster, force, voice) -> None:
+@_lang_option
+def lecture(slugs, quality_name, output_dir, sets, wpm, jobs, cluster, force, voice, lang) -> None:
     """Render scenes (default: all, in lecture order) and join them into <quality>/lecture.mp4.
 
     The video is joined without re-encoding, one chapter per scene, with a soft subtitle
     track; lecture.srt, .vtt, .script.md and .chapters.txt are written beside it.
+    With --lang zh it is <quality>/lecture.zh.mp4 (and lecture.zh.srt …).
     """
     from gdexplain.parallel import terminate_as_interrupt
 
     with _pace(wpm), terminate_as_interrupt():
-        _lecture(slugs, quality_name, output_dir, sets, _checked_voice(voice), jobs, cluster, force)
+        _lecture(slugs, quality_name, output_dir, sets, _checked_voice(voice, lang), jobs, cluster, force, lang)
 
 
-def _lecture(slugs, quality_name, output_dir, sets, voice: str, jobs=None, cluster=None, force=False) -> None:
+def _lecture(slugs, quality_name, output_dir, sets, voice: str, jobs=None, cluster=None, force=False, lang: str = "en") -> None:
     """Validate, render every scene (progress per scene), join, and summarise."""
     import time
 
-    from gdexplain import outputs
+    from gdexplain import i18n, outputs
     from gdexplain import render as rendering
     from gdexplain.catalog import entries, get_entry
     from gdexplain.lecture_video import Part, join
@@ -365,7 +400,7 @@ def _lecture(slugs, quality_name, output_dir, sets, voice: str, jobs=None, clust
         raise _fail(str(err)) from None
 
     spoken = "silent" if voice == "none" else f"voice {voice}"
-    click.echo(f"lecture: {len(chosen)} scenes · {q.name} ({q.height}p{q.fps}) · {spoken}", err=True)
+    click.echo(f"lecture: {len(chosen)} scenes · {q.name} ({q.height}p{q.fps}) · {spoken} · {lang}", err=True)
     clock = {"last": time.monotonic(), "done": 0}
 
     def progress(result) -> None:
@@ -389,11 +424,13 @@ def _lecture(slugs, quality_name, output_dir, sets, voice: str, jobs=None, clust
             jobs=jobs,
             cluster=cluster,
             force=force,
+            lang=lang,
         )
         click.echo(f"joining {len(results)} scenes", err=True)
-        target = Path(output_dir) / q.name / "lecture.mp4"
-        parts = [Part.from_files(e.slug, e.title, r.path) for e, r in zip(chosen, results)]
-        lecture_result = join(parts, target)
+        target = Path(output_dir) / q.name / f"{rendering.edition_stem('lecture', lang)}.mp4"
+        with i18n.using(lang):
+            parts = [Part.from_files(e.slug, i18n.tr(e.title), r.path) for e, r in zip(chosen, results)]
+            lecture_result = join(parts, target, lang)
     except InputError as err:
         raise _fail(str(err)) from None
     click.echo("", err=True)
@@ -411,11 +448,30 @@ def _minutes(seconds: float) -> str:
     return f"{int(m)}:{s:04.1f}"
 
 
+@main.command("translations")
+@click.argument("lang")
+def translations(lang) -> None:
+    """Write or update the PO files of LANG (e.g. fr) under gdexplain/locale/LANG/, one per scene module.
+
+    Every string marked in the code is listed; existing translations are kept.
+    Fill in the empty msgstr lines (any PO editor works), then render with --lang LANG.
+    """
+    from gdexplain import i18n
+
+    try:
+        counts = i18n.update_translations(lang)
+    except (InputError, i18n.MarkingError) as err:
+        raise _fail(str(err)) from None
+    for domain, n in counts.items():
+        click.echo(f"{i18n.LOCALE_DIR / lang / (domain + '.po')}: " + (f"{n} to translate" if n else "complete"))
+
+
 @main.command("check")
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "check_all", is_flag=True, help="Check every registered scene.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
-def check_layout(slugs, check_all, sets) -> None:
+@_lang_option
+def check_layout(slugs, check_all, sets, lang) -> None:
     """Check a scene's layout after every animation, without rendering: overlapping texts, text off the frame, text on a ball."""
     from gdexplain.catalog import entries, get_entry
     from gdexplain.render import layout_collisions
@@ -428,7 +484,7 @@ def check_layout(slugs, check_all, sets) -> None:
     found = 0
     try:
         for entry in chosen:
-            collisions = layout_collisions(entry, _parse_pairs(sets, "--set"))
+            collisions = layout_collisions(entry, _parse_pairs(sets, "--set"), lang=lang)
             found += len(collisions)
             n = len(collisions)
             click.echo(f"{entry.slug}: " + ("clean" if not n else f"{n} collision{'s' if n > 1 else ''}"))

@@ -232,6 +232,8 @@ class LayoutMonitor:
         self.checks = 0
         #: The visible texts and balls at the latest check (at the end of a scene: its last frame).
         self.last_shown: tuple[list[Shown], list[Shown]] = ([], [])
+        #: The words of every plain text (``Text``, not formulas) shown at any check, as written.
+        self.words_shown: set[str] = set()
         self._seen: set[tuple[str, int, int]] = set()
 
     def check(self, scene: Any, time: float, beat: str = "") -> list[Collision]:
@@ -239,6 +241,7 @@ class LayoutMonitor:
         self.checks += 1
         texts, balls = shown(scene)
         self.last_shown = (texts, balls)
+        self.words_shown.update(w for t in texts if isinstance(w := getattr(t.mob, "text", None), str) and type(t.mob).__name__ != "MathTypst")
         registry = self._registry(scene)
         new: list[Collision] = []
 

@@ -6,6 +6,7 @@ change. Defaults are chosen so that the default render teaches the idea.
 
 from __future__ import annotations
 
+from gdexplain.i18n import N_
 from gdexplain.parameters import Param, SceneEntry
 from gdexplain.core.hyperparams import POSITIVE, Range
 
@@ -39,8 +40,8 @@ def steps_param(default: int) -> Param:
 _lecture.append(
     SceneEntry(
         slug="ball-downhill",
-        title="Rolling downhill",
-        description="A ball that only feels the slope where it stands: the gradient, the step against it, θ ← θ − α∇L, in 3-D, from above and in 1-D.",
+        title=N_("Rolling downhill"),
+        description=N_("A ball that only feels the slope where it stands: the gradient, the step against it, θ ← θ − α∇L, in 3-D, from above and in 1-D."),
         module="ball_downhill",
         class_name="BallDownhill",
         params=(
@@ -59,10 +60,10 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="weights-and-loss",
-        title="One weight, the whole network",
-        description="A tiny network with real numbers: nudge one weight and the change runs through every path to the "
+        title=N_("One weight, the whole network"),
+        description=N_("A tiny network with real numbers: nudge one weight and the change runs through every path to the "
         "output and the loss; ∂L/∂w is the sum of one chain-rule product per path, and its sign says which way to move "
-        "the weight. Then one step on every weight.",
+        "the weight. Then one step on every weight."),
         module="weights_and_loss",
         class_name="WeightsAndLoss",
         params=(
@@ -83,10 +84,10 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="sgd-minibatch",
-        title="Full batch, one sample, a mini-batch",
-        description="Fitting a line to 100 points three ways: every point per step, one random point per step, "
+        title=N_("Full batch, one sample, a mini-batch"),
+        description=N_("Fitting a line to 100 points three ways: every point per step, one random point per step, "
         "a random mini-batch per step. Which points each step used, what an epoch buys, and where each stands "
-        "after the same amount of work.",
+        "after the same amount of work."),
         module="sgd_minibatch",
         class_name="SGDMiniBatch",
         params=(
@@ -103,10 +104,10 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="curve-fit",
-        title="A worked example: fitting a parabola",
-        description="ŷ = w2·x² + w1·x + w0 fitted to (1,1)…(5,25) by gradient descent from all weights 0: the errors, "
+        title=N_("A worked example: fitting a parabola"),
+        description=N_("ŷ = w2·x² + w1·x + w0 fitted to (1,1)…(5,25) by gradient descent from all weights 0: the errors, "
         "the three partial derivatives as sums over the points, iterations 1, 2 and 20 (the article's figures), the path "
-        "over (w1, w2) with w0 held, how far 20 iterations get, and what larger learning rates do.",
+        "over (w1, w2) with w0 held, how far 20 iterations get, and what larger learning rates do."),
         module="curve_fit",
         class_name="CurveFit",
         params=(
@@ -124,10 +125,10 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="learning-rate",
-        title="How big a step?",
-        description="Four learning rates from one start in one valley: too small crawls, a good one settles, too large "
+        title=N_("How big a step?"),
+        description=N_("Four learning rates from one start in one valley: too small crawls, a good one settles, too large "
         "zig-zags, much too large diverges. Then: stuck at a critical point or bouncing between walls? "
-        "The gradient norm tells.",
+        "The gradient norm tells."),
         module="learning_rate",
         class_name="LearningRate",
         params=(
@@ -160,8 +161,8 @@ def beta_param(default: float, name: str = "beta", doc: str = "momentum decay ra
 _lecture.append(
     SceneEntry(
         slug="momentum",
-        title="Momentum as vector addition",
-        description="One momentum step at the ball: the old velocity decays to β·v, −α·g is added head to tail, the sum is the step; three steps slowly, then the run.",
+        title=N_("Momentum as vector addition"),
+        description=N_("One momentum step at the ball: the old velocity decays to β·v, −α·g is added head to tail, the sum is the step; three steps slowly, then the run."),
         module="momentum",
         class_name="MomentumMechanism",
         params=(surface_param("ravine"), start_param(), lr_param(0.2), beta_param(0.8), steps_param(30)),
@@ -170,8 +171,8 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="momentum-decay",
-        title="What β does",
-        description="β = 0 is plain gradient descent; β ≈ 0.9 builds speed along a ravine; β = 1 swings forever in a bowl.",
+        title=N_("What β does"),
+        description=N_("β = 0 is plain gradient descent; β ≈ 0.9 builds speed along a ravine; β = 1 swings forever in a bowl."),
         module="momentum",
         class_name="MomentumDecay",
         params=(
@@ -189,8 +190,8 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="momentum-vs-gd",
-        title="Momentum vs plain descent",
-        description="Stored speed carries momentum out of a shallow local minimum, and down a ravine where plain GD zig-zags.",
+        title=N_("Momentum vs plain descent"),
+        description=N_("Stored speed carries momentum out of a shallow local minimum, and down a ravine where plain GD zig-zags."),
         module="momentum",
         class_name="MomentumVsGD",
         params=(
@@ -208,8 +209,8 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="nesterov",
-        title="Nesterov: look before you leap",
-        description="The gradient taken at the look-ahead point θ + β·v; then classic momentum against Nesterov on the same ravine.",
+        title=N_("Nesterov: look before you leap"),
+        description=N_("The gradient taken at the look-ahead point θ + β·v; then classic momentum against Nesterov on the same ravine."),
         module="momentum",
         class_name="NesterovLookAhead",
         params=(surface_param("ravine"), start_param(), lr_param(0.2), beta_param(0.8), steps_param(30)),
@@ -224,9 +225,9 @@ _RHO = Range(0.0, 1.0, high_open=True)
 _lecture.append(
     SceneEntry(
         slug="one-learning-rate",
-        title="One learning rate is not enough",
-        description="A ravine steep across and flat along: a small α crawls, a large α bounces between the walls "
-        "while the gradient stays large and the loss stops falling. Why each parameter wants its own rate.",
+        title=N_("One learning rate is not enough"),
+        description=N_("A ravine steep across and flat along: a small α crawls, a large α bounces between the walls "
+        "while the gradient stays large and the loss stops falling. Why each parameter wants its own rate."),
         module="adaptive",
         class_name="OneLearningRate",
         params=(
@@ -241,10 +242,10 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="adagrad",
-        title="AdaGrad: a square per axis",
-        description="AdaGrad step by step: each axis keeps a square whose area is the sum of its squared gradients, "
+        title=N_("AdaGrad: a square per axis"),
+        description=N_("AdaGrad step by step: each axis keeps a square whose area is the sum of its squared gradients, "
         "and divides its gradient by the square's side. Then against plain GD on the elliptic bowl and at a saddle, "
-        "and its weakness: α/√s only falls.",
+        "and its weakness: α/√s only falls."),
         module="adaptive",
         class_name="AdaGradScene",
         params=(
@@ -264,9 +265,9 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="rmsprop",
-        title="RMSProp: squares that forget",
-        description="RMSProp step by step: each square shrinks to ρ times its area, then grows by (1−ρ)·g²; "
-        "the first step is 1/√(1−ρ) times α. Then RMSProp and AdaGrad side by side, squares on both balls.",
+        title=N_("RMSProp: squares that forget"),
+        description=N_("RMSProp step by step: each square shrinks to ρ times its area, then grows by (1−ρ)·g²; "
+        "the first step is 1/√(1−ρ) times α. Then RMSProp and AdaGrad side by side, squares on both balls."),
         module="adaptive",
         class_name="RMSPropScene",
         params=(
@@ -294,9 +295,9 @@ def _race_surfaces() -> tuple[str, ...]:
 _lecture.append(
     SceneEntry(
         slug="adam",
-        title="Adam: momentum steers, RMSProp sets the stride",
-        description="Adam step by step: −m built head to tail (β1), squares v (β2), the bias correction m̂ and v̂ next to m and v, "
-        "the stride m̂/√v̂ per axis (the first step moves every coordinate by exactly α); then Adam next to momentum and RMSProp.",
+        title=N_("Adam: momentum steers, RMSProp sets the stride"),
+        description=N_("Adam step by step: −m built head to tail (β1), squares v (β2), the bias correction m̂ and v̂ next to m and v, "
+        "the stride m̂/√v̂ per axis (the first step moves every coordinate by exactly α); then Adam next to momentum and RMSProp."),
         module="adam",
         class_name="AdamScene",
         params=(
@@ -317,10 +318,10 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="adam-variants",
-        title="Adam's variants: AdamW, NAdam, RAdam",
-        description="AdamW's decoupled weight decay against L2 folded into the gradient (where they end differs); NAdam's step "
+        title=N_("Adam's variants: AdamW, NAdam, RAdam"),
+        description=N_("AdamW's decoupled weight decay against L2 folded into the gradient (where they end differs); NAdam's step "
         "taken apart into next step's momentum and the fresh gradient, then against Adam; RAdam's rectification r_t, 0 for the "
-        "first steps, then a built-in warm-up, against Adam.",
+        "first steps, then a built-in warm-up, against Adam."),
         module="variants",
         class_name="AdamVariants",
         params=(
@@ -346,9 +347,9 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="adadelta",
-        title="AdaDelta: no learning rate",
-        description="AdaDelta step by step: two memories per axis, squared gradients s and squared steps u, drawn as squares; "
-        "the step is √(u+ε)/√(s+ε)·g, whose units are θ's, so no α is needed; then AdaDelta next to RMSProp.",
+        title=N_("AdaDelta: no learning rate"),
+        description=N_("AdaDelta step by step: two memories per axis, squared gradients s and squared steps u, drawn as squares; "
+        "the step is √(u+ε)/√(s+ε)·g, whose units are θ's, so no α is needed; then AdaDelta next to RMSProp."),
         module="adadelta",
         class_name="AdaDeltaScene",
         params=(
@@ -366,10 +367,10 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="schedules",
-        title="Learning-rate schedules",
-        description="α becomes α_t: step, exponential and cosine decay and a warm-up, each curve drawn beside a mini-batch run "
+        title=N_("Learning-rate schedules"),
+        description=N_("α becomes α_t: step, exponential and cosine decay and a warm-up, each curve drawn beside a mini-batch run "
         "that uses it; then the late burst: RMSProp near the minimum, its rate climbing as s fades, thrown out, "
-        "while the same run with a decaying α_t stays put.",
+        "while the same run with a decaying α_t stays put."),
         module="schedules",
         class_name="SchedulesScene",
         params=(
@@ -403,9 +404,9 @@ _UNIT_LOW_OPEN = Range(0.0, 1.0, low_open=True)
 _lecture.append(
     SceneEntry(
         slug="lookahead",
-        title="Lookahead: fast steps, slow weights",
-        description="Lookahead around Adam: the fast weights take k steps, the slow weights move a fraction α of the way "
-        "toward them and the fast weights restart there; slow and fast balls on one map, sync points marked. Then against plain Adam.",
+        title=N_("Lookahead: fast steps, slow weights"),
+        description=N_("Lookahead around Adam: the fast weights take k steps, the slow weights move a fraction α of the way "
+        "toward them and the fast weights restart there; slow and fast balls on one map, sync points marked. Then against plain Adam."),
         module="variants",
         class_name="LookaheadScene",
         params=(
@@ -423,9 +424,9 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="lion",
-        title="Lion: only the sign survives",
-        description="Lion step by step: c blends momentum and gradient (β1), its sign moves every coordinate by exactly ±α "
-        "(a corner of a square, points on a grid), m is updated with β2; then Lion next to Adam, one buffer instead of two.",
+        title=N_("Lion: only the sign survives"),
+        description=N_("Lion step by step: c blends momentum and gradient (β1), its sign moves every coordinate by exactly ±α "
+        "(a corner of a square, points on a grid), m is updated with β2; then Lion next to Adam, one buffer instead of two."),
         module="variants",
         class_name="LionScene",
         params=(
@@ -444,10 +445,10 @@ _lecture.append(
 _lecture.append(
     SceneEntry(
         slug="race",
-        title="The optimizer race",
-        description="Every method on one surface from one start, each with its own learning rate: balls and paths, "
+        title=N_("The optimizer race"),
+        description=N_("Every method on one surface from one start, each with its own learning rate: balls and paths, "
         "a live loss chart, and a leaderboard (steps to converge, or diverged/stuck; final loss). "
-        "By default gradient_descent_viz's five methods on its saddle-point surface, then on its local minimum.",
+        "By default gradient_descent_viz's five methods on its saddle-point surface, then on its local minimum."),
         module="race",
         class_name="Race",
         params=(

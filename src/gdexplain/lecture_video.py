@@ -36,12 +36,14 @@ from pathlib import Path
 
 import numpy as np
 
-from gdexplain import narration
+from gdexplain import i18n, narration
 from gdexplain.core.errors import InputError
 from gdexplain.narration import Cue
 
 #: Side files written beside ``lecture.mp4``, in this order.
 SIDE_SUFFIXES = (".srt", ".vtt", ".script.md", ".chapters.txt")
+#: ISO 639-2 codes for the subtitle track's language tag.
+TRACK_LANGUAGE = {"en": "eng", "zh": "chi"}
 #: Bit rate of the lecture's narration track (mono speech; high enough that a second encoding is transparent).
 AUDIO_BIT_RATE = 128_000
 _MS = Fraction(1, 1000)
@@ -107,8 +109,12 @@ class _Probe:
         return float(self.ticks * self.time_base)
 
 
-def join(parts: Sequence[Part], target: Path) -> LectureResult:
-    """Join the scenes' videos into ``target`` with chapters, subtitles and side files (see the module docstring)."""
+def join(parts: Sequence[Part], target: Path, lang: str = "en") -> LectureResult:
+    """Join the scenes' videos into ``target`` with chapters, subtitles and side files (see the module docstring).
+
+    ``lang`` is the language of the parts (their titles and subtitles): it
+    tags the subtitle track and words the script.
+    """
     import av
 
     if not parts:
@@ -136,7 +142,7 @@ def join(parts: Sequence[Part], target: Path) -> LectureResult:
     try:
         video_tmp = _temp_beside(target, temps)
         with av.open(str(video_tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-            _mux(out, parts, probes, offsets, chapters, cues, has_audio)
+            _mux(out, parts, probes, offsets, chapters, cues, has_audio, TRACK_LANGUAGE.get(lang, "und"))
         texts = {
             ".srt": narration.cues_to_srt(cues),
             ".vtt": narration.cues_to_vtt(cues),
@@ -172,14 +178,14 @@ def chapter_list(chapters: Sequence[Chapter]) -> str:
 def lecture_script(parts: Sequence[Part], chapters: Sequence[Chapter], cues: Sequence[Cue], duration: float) -> str:
     """The lecture's narration script: a section per scene, each subtitle cue with its time on the lecture's clock."""
     lines = [
-        "# Lecture",
+        "# " + i18n.tr("Lecture"),
         "",
-        f"{len(parts)} scenes · {narration.clock(duration)} in all. Times are on the lecture's clock.",
+        i18n.tr("{scenes} scenes · {total} in all. Times are on the lecture's clock.", scenes=len(parts), total=narration.clock(duration)),
         "",
     ]
     for i, (part, chapter) in enumerate(zip(parts, chapters), 1):
         lines += [f"## {i}. {part.title} [{narration.clock(chapter.start)} – {narration.clock(chapter.end)}]", ""]
-        lines += [f"Scene `{part.slug}`.", ""]
+        lines += [i18n.tr("Scene `{slug}`.", slug=part.slug), ""]
         for cue in cues:
             if chapter.start <= cue.start < chapter.end:
                 lines += [f"**[{narration.clock(cue.start)} – {narration.clock(cue.end)}]** {cue.text}", ""]
@@ -237,7 +243,7 @@ def _probe(part: Part) -> _Probe:
         return _Probe(key, v.time_base, last - first, bool(src.streams.audio))
 
 
-def _mux(out, parts, probes, offsets, chapters, cues, has_audio) -> None:  # noqa: ANN001 - av objects
+def _mux(out, parts, probes, offsets, chapters, cues, has_audio, language: str = "eng") -> None:  # noqa: ANN001 - av objects
     """Write every stream into ``out``, interleaved by time."""
     import av
 
@@ -248,21 +254,25 @@ def _mux(out, parts, probes, offsets, chapters, cues, has_audio) -> None:  # noq
     if has_audio:
         audio = out.add_stream("aac", rate=rate, layout="mono")
         audio.bit_rate = AUDIO_BIT_RATE
-        audio.metadata["language"] = "eng"
+        audio.metadata["language"] = language
     subtitles = None
     if cues:
         subtitles = out.add_stream("mov_text")
         subtitles.codec_context.subtitle_header = _ASS_HEADER.encode()
         subtitles.time_base = _MS
-        subtitles.metadata["language"] = "eng"
-        subtitles.metadata["title"] = "Narration"
+        subtitles.metadata["language"] = language
+        subtitles.metadata["title"] = i18n.tr("Narration")
     out.set_chapters(
         [
             {"id": i, "start": round(c.start * 1000), "end": round(c.end * 1000), "time_base": _MS, "metadata": {"title": c.title}}
             for i, c in enumerate(chapters, 1)
         ]
     )
-    out.metadata["title"] = " · ".join(p.title for p in parts) if len(parts) <= 3 else f"{parts[0].title} and {len(parts) - 1} more"
+    out.metadata["title"] = (
+        " · ".join(p.title for p in parts)
+        if len(parts) <= 3
+        else i18n.tr("{first} and {more} more", first=parts[0].title, more=len(parts) - 1)
+    )
     out.start_encoding()
     streams: list[Iterator[tuple[float, object]]] = [_video_packets(parts, probes, offsets, video)]
     if audio is not None:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gdexplain.i18n import is_cjk, tr
+
 #: Default speaking rate, in words per minute.
 DEFAULT_WPM = 150.0
 #: CJK text is timed by characters, at this many per second.
@@ -90,16 +92,45 @@ class Cue:
 
 
 def cue_groups(text: str) -> list[str]:
-    """The words of a beat as subtitle cues: whole sentences, up to 90 characters a cue."""
+    """The words of a beat as subtitle cues: whole sentences, up to 90 characters (30 CJK ones) a cue.
+
+    Chinese sentences end at 。！？ and, when one is longer than a cue, it is
+    split after a ，；： (never inside a word); Latin sentences end at . ! ?.
+    """
     sentences = [s for s in _SENTENCE_END.split(" ".join(text.split())) if s]
+    pieces = [p for s in sentences for p in _cjk_clauses(s)]
     groups: list[str] = []
-    for s in sentences:
-        sep = "" if groups and groups[-1].endswith(("。", "！", "？")) else " "
-        if groups and len(groups[-1]) + len(sep) + len(s) <= MAX_CUE_CHARS:
+    for s in pieces:
+        sep = "" if groups and (_CJK.search(groups[-1][-1]) or groups[-1].endswith(_CJK_BREAKS)) else " "
+        if groups and _cue_width(groups[-1] + sep + s) <= MAX_CUE_CHARS:
             groups[-1] += sep + s
         else:
             groups.append(s)
     return groups
+
+
+#: Where a Chinese sentence may be broken into cues: after sentence ends and clause marks.
+_CJK_BREAKS = ("。", "！", "？", "，", "；", "：", "、")
+
+
+def _cue_width(text: str) -> float:
+    """A cue's length in Latin characters: a CJK character is as wide as three."""
+    cjk = len(_CJK.findall(text))
+    return len(text) + 2 * cjk
+
+
+def _cjk_clauses(sentence: str) -> list[str]:
+    """A sentence too long for one cue, cut after its clause marks (，；：); a short or Latin one whole."""
+    if _cue_width(sentence) <= MAX_CUE_CHARS or not _CJK.search(sentence):
+        return [sentence]
+    parts = [p for p in re.split(r"(?<=[，；：])", sentence) if p]
+    out: list[str] = []
+    for p in parts:
+        if out and _cue_width(out[-1] + p) <= MAX_CUE_CHARS:
+            out[-1] += p
+        else:
+            out.append(p)
+    return out
 
 
 def split_cues(beat: Beat) -> list[Cue]:
@@ -179,18 +210,25 @@ def to_script(
     long its words take to say.
     """
     total = duration if duration is not None else (beats[-1].end if beats else 0.0)
-    words = sum(len(_WORD.findall(b.text)) for b in beats)
+    text = " ".join(b.text for b in beats)
+    cjk = len(_CJK.findall(text))
+    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    size = (
+        tr("{n} characters", n=cjk + words)
+        if cjk
+        else tr("{n} words", n=words)
+    )
     lines = [
         f"# {title}",
         "",
-        f"Scene `{slug}` · {len(beats)} beats · {words} words · {clock(total)} in all.",
-        f"Narrated by {voice}: each beat waits for its audio, plus a breath."
+        tr("Scene `{slug}` · {beats} beats · {size} · {total} in all.", slug=slug, beats=len(beats), size=size, total=clock(total)),
+        tr("Narrated by {voice}: each beat waits for its audio, plus a breath.", voice=voice)
         if voice
-        else "Read each beat inside its time window; the picture waits for the words.",
+        else tr("Read each beat inside its time window; the picture waits for the words."),
         "",
     ]
     for b in beats:
-        spoken = f" · spoken {b.speech:.1f} s" if b.speech is not None else ""
+        spoken = tr(" · spoken {seconds} s", seconds=f"{b.speech:.1f}") if b.speech is not None else ""
         lines += [f"**{b.index}. [{clock(b.start)} – {clock(b.end)}]**{spoken}", "", b.text.strip(), ""]
     return "\n".join(lines)
 
@@ -208,15 +246,18 @@ def spoken_number(value: float, digits: int = 4) -> str:
     words and the picture agree.
     """
     v = float(value)
+    zh = is_cjk()
     if v != v:
-        return "not a number"
-    sign = "minus " if v < 0 else ""
+        return "非数值" if zh else "not a number"
+    sign = ("负" if zh else "minus ") if v < 0 else ""
     a = abs(v)
     if a == 0:
-        return "zero"
+        return "0" if zh else "zero"
     if a >= 1e6 or a < 1e-3:
         exp = int(f"{a:e}".split("e")[1])
         mant = f"{a / 10**exp:.{max(digits - 2, 0)}g}"
+        if zh:  # 4乘以10的负3次方: written as it is said, so subtitles and voice agree
+            return f"{sign}{mant}乘以10的{'负' if exp < 0 else ''}{abs(exp)}次方"
         return f"{sign}{mant} times ten to the {'minus ' if exp < 0 else ''}{abs(exp)}"
     text = f"{a:.{digits}g}" if a >= 1 else f"{a:.{digits}f}".rstrip("0").rstrip(".")
     if "e" in text:  # e.g. 1.2e+05 from the g format

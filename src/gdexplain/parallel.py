@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gdexplain import cache, chunks, outputs
+from gdexplain import cache, chunks, i18n, outputs
 from gdexplain.catalog import SceneEntry, get_entry
 from gdexplain.core.errors import InputError
 from gdexplain import render as rendering
@@ -232,6 +232,7 @@ def render_many(
     options = {"quality_name": quality_name, "fmt": fmt, **options}
     check_request(fmt, bool(options.get("transparent", False)))
     q = quality(quality_name)
+    lang = i18n.check_language(options.get("lang", i18n.SOURCE_LANGUAGE))
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
@@ -249,7 +250,7 @@ def render_many(
             key = cache.render_key(entry, entry.resolve(overrides), options, sources)
         except TypeError as err:
             raise InputError(f"render_scene does not take that argument: {err}") from None
-        hit = None if force else cache.restore(entry, key, quality_name=q.name, fmt=fmt, output_dir=output_dir)
+        hit = None if force else cache.restore(entry, key, quality_name=q.name, fmt=fmt, output_dir=output_dir, lang=lang)
         if hit is not None:
             results[i] = hit
             if on_result:
@@ -275,7 +276,9 @@ def render_many(
         pieces: list[chunks.Chunk | None] = [None]
         if parts > 1:
             settings = scene.entry.resolve(scene.overrides)
-            plays = cache.plays(scene.entry, settings, q.fps, output_dir, lambda: chunks.plan(scene.entry, settings, q.fps), sources)
+            plays = cache.plays(
+                scene.entry, settings, q.fps, output_dir, lambda: chunks.plan(scene.entry, settings, q.fps, lang=lang), sources, lang
+            )
             cut = chunks.split(plays, parts)
             pieces = list(cut) if len(cut) > 1 else [None]
         for piece in pieces:
@@ -289,7 +292,7 @@ def render_many(
         scene = owner[t]
         scene.done[t] = out
         if len(scene.done) == len(scene.tasks):
-            result = _finish(scene, [scene.done[k] for k in scene.tasks], q.name, fmt, output_dir)
+            result = _finish(scene, [scene.done[k] for k in scene.tasks], q.name, fmt, output_dir, lang)
             scene.done.clear()
             results[scene.index] = result
             if on_result:
@@ -302,10 +305,12 @@ def _chunkable(fmt: str, options: Mapping[str, Any]) -> bool:
     return fmt in chunks.CHUNKABLE_FORMATS and options.get("voice") in (None, "none")  # "none": render_scene's silent default
 
 
-def _finish(scene: _Scene, parts: list[TaskOutput], quality_name: str, fmt: str, output_dir: Path) -> RenderResult:
+def _finish(
+    scene: _Scene, parts: list[TaskOutput], quality_name: str, fmt: str, output_dir: Path, lang: str = "en"
+) -> RenderResult:
     """Write a scene's task outputs, join its chunks, cache the set and move it into place."""
     slug = scene.entry.slug
-    final = output_path(output_dir, quality(quality_name), slug, fmt)
+    final = output_path(output_dir, quality(quality_name), slug, fmt, lang)
     last = parts[-1]  # the last chunk ran the whole scene: its side files are complete
     staging = outputs.new_staging(output_dir, f"{slug}-join")
     try:

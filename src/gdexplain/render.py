@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gdexplain import outputs
+from gdexplain import i18n, outputs
 from gdexplain.catalog import SceneEntry, load_scene_class
 from gdexplain.core.errors import InputError, closest, unknown_name
 from gdexplain.voice import canonical_voice
@@ -100,9 +100,14 @@ def require_manim() -> None:
         ) from None
 
 
-def output_path(output_dir: Path, q: Quality, slug: str, fmt: str) -> Path:
-    """Where the finished file of a render lands."""
-    return Path(output_dir) / q.name / f"{slug}.{fmt}"
+def output_path(output_dir: Path, q: Quality, slug: str, fmt: str, lang: str = "en") -> Path:
+    """Where the finished file of a render lands: ``low/momentum.mp4``, ``low/momentum.zh.mp4`` in Chinese."""
+    return Path(output_dir) / q.name / f"{edition_stem(slug, lang)}.{fmt}"
+
+
+def edition_stem(name: str, lang: str = "en") -> str:
+    """A file name without its suffix, marked with the language unless it is English (``momentum.zh``)."""
+    return name if lang == i18n.SOURCE_LANGUAGE else f"{name}.{lang}"
 
 
 def render_scene(
@@ -115,6 +120,7 @@ def render_scene(
     overrides: Mapping[str, Any] | None = None,
     chunk: Chunk | None = None,
     voice: str = "none",
+    lang: str = "en",
 ) -> RenderResult:
     """Render one scene and move its files into place; see the module docstring.
 
@@ -123,17 +129,20 @@ def render_scene(
     ``voice`` (``none``, ``espeak``, ``piper`` …, see :mod:`gdexplain.voice`)
     narrates the beats on the video's soundtrack and times them by their
     audio. A still (png) has no soundtrack and is rendered without a voice.
+    ``lang`` is the language of the words (:mod:`gdexplain.i18n`); other
+    than English it marks the file names (``momentum.zh.mp4``).
     """
     check_request(fmt, transparent)
+    lang = i18n.check_language(lang)
     q = quality(quality_name)
     settings = entry.resolve(overrides)
     output_dir = outputs.check_output_dir(output_dir)
-    voice = "none" if fmt == "png" else canonical_voice(voice)
+    voice = "none" if fmt == "png" else canonical_voice(voice, lang)
     require_manim()
     from manim import tempconfig
 
     scene_class = load_scene_class(entry)
-    final = output_path(output_dir, q, entry.slug, fmt)
+    final = output_path(output_dir, q, entry.slug, fmt, lang)
     outputs.sweep_staging(output_dir)
     staging = outputs.new_staging(output_dir, entry.slug)
     options = {
@@ -152,8 +161,8 @@ def render_scene(
         **(chunk.manim_options() if chunk else {}),
     }
     try:
-        with tempconfig(options), _quiet_audio_mux():
-            scene = scene_class(settings=settings, voice=voice)
+        with tempconfig(options), _quiet_audio_mux(), i18n.using(lang):
+            scene = scene_class(settings=settings, voice=voice, lang=lang)
             if chunk:
                 chunk.prepare(scene)
             scene.render()
@@ -202,7 +211,9 @@ def _count_frames(path: Path, fmt: str) -> int:
         return sum(1 for _ in container.decode(stream))
 
 
-def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = None, voice: str = "none") -> str:
+def narration_script(
+    entry: SceneEntry, overrides: Mapping[str, Any] | None = None, voice: str = "none", lang: str = "en"
+) -> str:
     """The narration script of a scene, timed exactly, without rendering a frame.
 
     The scene runs as a Manim dry run with animations skipped: every
@@ -211,21 +222,21 @@ def narration_script(entry: SceneEntry, overrides: Mapping[str, Any] | None = No
     """
     from gdexplain import narration
 
-    scene = _dry_run(entry, overrides, voice)
+    scene = _dry_run(entry, overrides, voice, lang)
     spoken = scene.narrator.spec if scene.narrator else None
-    return narration.to_script(scene.beats, entry.title, entry.slug, float(scene.time), spoken)
+    return narration.to_script(scene.beats, i18n.tr(entry.title), entry.slug, float(scene.time), spoken)
 
 
-def layout_collisions(entry: SceneEntry, overrides: Mapping[str, Any] | None = None) -> list:
+def layout_collisions(entry: SceneEntry, overrides: Mapping[str, Any] | None = None, lang: str = "en") -> list:
     """The layout check (:mod:`gdexplain.layout`) of one scene, from a dry run: its collisions."""
     from gdexplain import layout
 
     with layout.watch() as watch:
-        _dry_run(entry, overrides)
+        _dry_run(entry, overrides, lang=lang)
     return watch.collisions
 
 
-def _dry_run(entry: SceneEntry, overrides: Mapping[str, Any] | None, voice: str = "none"):
+def _dry_run(entry: SceneEntry, overrides: Mapping[str, Any] | None, voice: str = "none", lang: str = "en"):
     """Run a scene with animations skipped and nothing drawn or written; the finished scene.
 
     A ``voice`` synthesizes the beats (or reads them from the cache) to time them; nothing goes on a soundtrack.
@@ -252,7 +263,8 @@ def _dry_run(entry: SceneEntry, overrides: Mapping[str, Any] | None, voice: str 
         # Manim 0.22's dry run writes no file but still draws every frame (at the
         # default 1080p60: minutes per scene). Skipping animations advances the
         # clock by each run time exactly, and drawing is switched off outright.
-        scene = scene_class(settings=settings, voice=voice, skip_animations=True)
-        scene.renderer.update_frame = lambda *args, **kwargs: None
-        scene.render()
+        with i18n.using(lang):
+            scene = scene_class(settings=settings, voice=voice, lang=lang, skip_animations=True)
+            scene.renderer.update_frame = lambda *args, **kwargs: None
+            scene.render()
         return scene

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 from manim import Scene, ThreeDScene, config
 
-from gdexplain import layout, narration
+from gdexplain import i18n, layout, narration
 from gdexplain.catalog import SceneEntry, get_entry
 from gdexplain.narration import Beat
 from gdexplain.voice import Narrator, load_voice
@@ -46,12 +46,19 @@ class NarratedScene:
     slug: ClassVar[str] = ""
 
     def __init__(
-        self, *args: Any, settings: Mapping[str, Any] | None = None, voice: str | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        settings: Mapping[str, Any] | None = None,
+        voice: str | None = None,
+        lang: str | None = None,
+        **kwargs: Any,
     ) -> None:
+        #: The language of the words and pictures (``None``: ``GDEXPLAIN_LANG``, else English); see :mod:`gdexplain.i18n`.
+        self.lang: str = i18n.set_language(lang)
         self.entry: SceneEntry = get_entry(self.slug)
         self.settings: dict[str, Any] = self.entry.resolve(settings)
         #: Who says the beats (None: silent, timed by words per minute); ``voice=None`` reads GDEXPLAIN_VOICE.
-        self.narrator: Narrator | None = load_voice(voice)
+        self.narrator: Narrator | None = load_voice(voice, lang=self.lang)
         self.beats: list[Beat] = []
         self._in_beat = False
         self._beat_text = ""
@@ -60,7 +67,8 @@ class NarratedScene:
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
-        """Apply the theme's background before ``construct`` runs."""
+        """Apply the theme's background before ``construct`` runs (in the scene's language)."""
+        i18n.set_language(self.lang)  # another scene may have been made in between
         super().setup()  # type: ignore[misc]
         self.camera.background_color = theme.BACKGROUND  # type: ignore[attr-defined]
 
@@ -148,11 +156,11 @@ class NarratedScene:
     def write_side_files(self, stem: Path) -> tuple[Path, Path]:
         """Write ``<stem>.vtt`` and ``<stem>.script.md`` from the recorded beats."""
         stem.parent.mkdir(parents=True, exist_ok=True)
-        vtt, script = stem.with_suffix(".vtt"), stem.with_suffix(".script.md")
+        vtt, script = stem.with_name(stem.name + ".vtt"), stem.with_name(stem.name + ".script.md")
         vtt.write_text(narration.to_vtt(self.beats), encoding="utf-8")
         script.write_text(
             narration.to_script(
-                self.beats, self.entry.title, self.slug, self.time, self.narrator.spec if self.narrator else None  # type: ignore[attr-defined]
+                self.beats, i18n.tr(self.entry.title), self.slug, self.time, self.narrator.spec if self.narrator else None  # type: ignore[attr-defined]
             ),
             encoding="utf-8",
         )

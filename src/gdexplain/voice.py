@@ -234,8 +234,8 @@ def voice_spec(spec: str | None = None) -> str:
     return (spec if spec is not None else os.environ.get(VOICE_ENV, "")).strip() or "none"
 
 
-def load_voice(spec: str | None = None) -> Narrator | None:
-    """The narrator for ``--voice ENGINE[:VOICE]`` (None for ``none``); a one-line error if it cannot speak."""
+def load_voice(spec: str | None = None, lang: str = "en") -> Narrator | None:
+    """The narrator for ``--voice ENGINE[:VOICE]`` speaking ``lang`` (None for ``none``); a one-line error if it cannot speak."""
     engine_name, _, voice = voice_spec(spec).partition(":")
     if engine_name == "none":
         return None
@@ -246,9 +246,9 @@ def load_voice(spec: str | None = None) -> Narrator | None:
     raise unknown_name("voice", engine_name, ENGINES)
 
 
-def canonical_voice(spec: str | None = None) -> str:
-    """Check that the voice can speak and return its ``ENGINE:VOICE`` form (``none`` for none)."""
-    narrator = load_voice(spec)
+def canonical_voice(spec: str | None = None, lang: str = "en") -> str:
+    """Check that the voice can speak ``lang`` and return its ``ENGINE:VOICE`` form (``none`` for none)."""
+    narrator = load_voice(spec, lang)
     return narrator.spec if narrator else "none"
 
 

@@ -40,6 +40,7 @@ import numpy as np
 
 from enum import StrEnum
 
+from gdexplain import i18n
 from gdexplain.core.errors import InputError, unknown_name
 from gdexplain.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from gdexplain.core.surfaces import Surface
@@ -311,7 +312,7 @@ def _near_global(r: Racer) -> bool:
 def _num(x: float) -> str:
     """A loss for narration: three significant digits, a spoken minus."""
     text = f"{x:.3g}"
-    return ("minus " + text[1:]) if text.startswith("-") else text
+    return (("负" if i18n.is_cjk() else "minus ") + text[1:]) if text.startswith("-") else text
 
 
 # --- measures of runs compared side by side ---------------------------------------------

@@ -14,6 +14,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, AnimationGroup, Line, MathTypst, RoundedRectangle, VGroup
 from manim.mobject.mobject import Mobject
 
+from gdexplain import i18n
 from gdexplain.visual import theme
 
 
@@ -42,8 +43,8 @@ def fmt_nice(value: float) -> str:
 
 
 def spoken(value: float, digits: int = 3) -> str:
-    """A number as the narrator says it: the screen's digits (:func:`fmt`), a spoken minus."""
-    return fmt(value, digits).replace("\u2212", "minus ")
+    """A number as the narrator says it: the screen's digits (:func:`fmt`), a spoken minus (负 in Chinese)."""
+    return fmt(value, digits).replace("\u2212", "负" if i18n.is_cjk() else "minus ")
 
 
 def fmt_vector(values: Iterable[float], digits: int = 3) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from manim import Text
 
+from gdexplain import i18n
 from gdexplain.core.optimizers import OPTIMIZERS
 from gdexplain.core.race import method_parts
 
@@ -36,6 +37,8 @@ SURFACE_SCALE = ["#1B1F4B", "#1F4E79", "#1C7C7D", "#3FA56B", "#A8C545", "#F4D35E
 
 FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
+#: Fonts for languages DejaVu has no glyphs for (installed by scripts/setup.sh: fonts-noto-cjk).
+LANGUAGE_FONTS = {"zh": ("Noto Sans CJK SC", "Noto Sans Mono CJK SC")}
 
 TITLE_SIZE = 36
 BODY_SIZE = 26
@@ -43,9 +46,15 @@ SMALL_SIZE = 20
 LABEL_SIZE = 24
 
 
+def font(mono: bool = False, lang: str | None = None) -> str:
+    """The lecture's font for ``lang`` (default: the language being rendered)."""
+    plain, fixed = LANGUAGE_FONTS.get(lang or i18n.current(), (FONT, MONO))
+    return fixed if mono else plain
+
+
 def label(text: str, size: float = BODY_SIZE, color: str = TEXT, mono: bool = False, **kwargs) -> Text:
-    """Plain on-screen text in the lecture's font."""
-    return Text(text, font=MONO if mono else FONT, font_size=size, color=color, **kwargs)
+    """Plain on-screen text in the lecture's font (the current language's)."""
+    return Text(text, font=font(mono), font_size=size, color=color, **kwargs)
 
 
 def method_color(name: str) -> str:
