@@ -32,6 +32,7 @@ from manim import (
 
 from gdexplain.core.race import Outcome, Racer, leaderboard, run_race, story
 from gdexplain.core.surfaces import Surface, get_surface
+from gdexplain import i18n
 from gdexplain.i18n import N_, tr, trn
 from gdexplain.scene import ExplainerScene3D
 from gdexplain.visual import theme
@@ -150,7 +151,7 @@ class Race(ExplainerScene3D):
         base, race, to_scene = self._board(surface, racers)
         start = racers[0].traj.positions[0]
 
-        title = theme.label(tr("The race · {surface}", surface=surface.title), size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
+        title = theme.label(tr("The race · {surface}", surface=tr(surface.title)), size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
         legend = Legend([(lane.label, lane.color, f"α = {fmt(r.lr)}") for lane, r in zip(race.lanes, racers)],
                         columns=1 if len(racers) <= 7 else 2)
         self._right_column(legend, COLUMN_TOP)
@@ -184,7 +185,9 @@ class Race(ExplainerScene3D):
                 len(racers), count=_count(len(racers)),
             )
         else:
-            text = tr("Same field, new course: {surface}. {description}", surface=surface.title.lower(), description=surface.description)
+            name = tr(surface.title)
+            text = tr("Same field, new course: {surface}. {description}", surface=name if i18n.is_cjk() else name.lower(),
+                      description=tr(surface.description))
         with self.narrate(text):
             if index > 0:
                 # Fade the marks and panels; the old surface is cut, not faded (fading a map is slow).
