@@ -22,7 +22,7 @@ Every α_t, loss, rate and position is read from core trajectories.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, FadeOut, Group, VGroup
+from manim import DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, FadeOut, Group, VGroup, config
 
 from gdexplain.core.analysis import Burst, effective_rate, find_burst, mean_recent_loss
 from gdexplain.core.optimizers import make_optimizer
@@ -229,6 +229,14 @@ class SchedulesScene(ExplainerScene):
         width = min(6.4, height * (x1 - x0) / (y1 - y0))
         cmap = ContourMap(surface, height=width * (y1 - y0) / (x1 - x0), width=width)
         cmap.next_to(head, DOWN, buff=0.35).align_to(head, LEFT).shift(0.15 * RIGHT)
+        legend = Legend([
+            (tr("RMSProp, constant α"), colors["constant"], f"α = {fmt(s['burst_lr'])}, ρ = {fmt(s['rho'])}"),
+            (tr("RMSProp, {schedule}", schedule=tamer_name), colors["tamed"], tr("α_t from α = {lr}", lr=fmt(s['burst_lr']))),
+        ]).next_to(cmap, DOWN, buff=0.2).align_to(cmap, LEFT)
+        overflow = (0.1 - config.frame_height / 2) - legend.get_bottom()[1]
+        if overflow > 0:  # taller lettering (a CJK title and legend): the map gives way, so the legend stays in the frame
+            cmap.scale((cmap.height - overflow) / cmap.height, about_edge=UL)
+            legend.next_to(cmap, DOWN, buff=0.2).align_to(cmap, LEFT)
         paths = MapRace.on_map(cmap, [Lane(tr("constant α"), colors["constant"], constant), Lane(tamer_name, colors["tamed"], tamed)])
         n = max(constant.steps, tamed.steps)
         rates = {"constant": effective_rate(constant)[1:, 0], "tamed": effective_rate(tamed)[1:, 0]}
@@ -239,10 +247,6 @@ class SchedulesScene(ExplainerScene):
         loss = Chart({"constant": constant.losses, "tamed": tamed.losses}, colors, n, log=True, floor=floor,
                      width=4.6, height=1.8, floor_label=tr("the minimum", context="chart floor"))
         loss.to_edge(RIGHT, buff=0.35).shift((rate_chart.get_bottom()[1] - 0.7 - loss.get_top()[1]) * UP)
-        legend = Legend([
-            (tr("RMSProp, constant α"), colors["constant"], f"α = {fmt(s['burst_lr'])}, ρ = {fmt(s['rho'])}"),
-            (tr("RMSProp, {schedule}", schedule=tamer_name), colors["tamed"], tr("α_t from α = {lr}", lr=fmt(s['burst_lr']))),
-        ]).next_to(cmap, DOWN, buff=0.2).align_to(cmap, LEFT)
         with self.narrate(tr(
             "One more reason to decay alpha, and it hits adaptive methods. Here is RMSProp on a simple bowl, "
             "alpha {lr}, rho {rho}, and the same run with a {schedule} schedule.", lr=fmt(s['burst_lr']), rho=fmt(s['rho']),
