@@ -333,7 +333,7 @@ def _pieces(text: str) -> list[Piece]:
         elif kind == "sub":
             say("num", _decimal_zh(tok.translate(_SUBSCRIPT), ""))
         elif kind == "minus":
-            if last in _OPERAND_KINDS and (m.start() == 0 or text[m.start() - 1] == " " or tok == "−") and nxt != "":
+            if last in _OPERAND_KINDS and (tok == "−" or text[m.start() - 1] == " ") and nxt != "":
                 say("zh", "减")  # a − b
             elif nxt and (nxt.isdigit() or nxt.isalpha() or nxt in "(∇√"):
                 say("zh", "负")  # −22, −α·g
@@ -389,7 +389,6 @@ def speakable_zh(text: str) -> str:
 @functools.cache
 def _pypinyin():  # noqa: ANN202 - the module, with this project's phrases loaded once
     import pypinyin
-
     from pypinyin.constants import PINYIN_DICT
 
     pypinyin.load_phrases_dict({word: [[s] for s in reading.split()] for word, reading in PHRASES.items()})
@@ -406,7 +405,9 @@ def _syllables(run: str) -> list[tuple[str, str, bool]]:
 
     out = []
     for word in seg.cut(run):
-        readings = pypinyin.lazy_pinyin(word, style=pypinyin.Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: ["?"] * len(chars))
+        readings = pypinyin.lazy_pinyin(
+            word, style=pypinyin.Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: [""] * len(chars)
+        )  # a character with no known reading is left unsaid
         for i, (char, reading) in enumerate(zip(word, readings)):
             out.append((char, reading, len(word) > 1 and i == len(word) - 1))
     return out
@@ -465,7 +466,7 @@ def _said(text: str) -> list[_Said]:
     items: list[_Said] = []
     for p in _pieces(text):
         if p.kind in ("zh", "num"):
-            items += [_Said("zh", c, s, ends, p.kind == "num") for c, s, ends in _syllables(p.text)]
+            items += [_Said("zh", c, s, ends, p.kind == "num") for c, s, ends in _syllables(p.text) if s]
         else:
             items.append(_Said(p.kind, p.text))
     return _yi_bu(items)
