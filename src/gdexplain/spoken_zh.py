@@ -26,7 +26,9 @@ this project's words that pypinyin reads wrongly on its own (步长 bu4
 chang2, 卡住 qia3 zhu4). Neutral tones are 5 (的 de5). The tone changes of
 一 and 不 are applied here (一步 yi2 bu4, 一千 yi4 qian1, 第一 di4 yi1,
 零点一 ling2 dian3 yi1, 不是 bu2 shi4); espeak-ng applies the third-tone
-change itself (你好 is said ni2 hao3 from ni3 hao3). :func:`unsure_readings`
+change itself (你好 is said ni2 hao3 from ni3 hao3). espeak-ng has no
+儿化 syllables (``nar3`` comes out as na1 + er3), so the 儿 suffix is a
+light syllable of its own (哪儿 na3 er5). :func:`unsure_readings`
 lists the polyphones of a text that were read by a character's default
 reading, not by a word: where a new translation may need a phrase here.
 
@@ -431,10 +433,18 @@ class _Said:
 _NUMBER_CHARS = set(_DIGITS + "十百千万亿点两")
 
 
+#: Words in which 儿 is a syllable of its own (elsewhere after a syllable it is the 儿化 suffix: 哪儿, 一点儿).
+_ER_WORDS = {"女儿", "婴儿", "幼儿", "孤儿", "健儿", "胎儿", "儿儿"}
+
+
 def _yi_bu(items: list[_Said]) -> list[_Said]:
-    """The tone changes of 一 and 不 (see the module docstring); everything else as it was."""
+    """The tone changes of 一 and 不 (see the module docstring), and the 儿 suffix said light; everything else as it was."""
     out = list(items)
     for i, item in enumerate(items):
+        if item.kind == "zh" and item.text == "儿" and i and items[i - 1].kind == "zh" and items[i - 1].text + "儿" not in _ER_WORDS:
+            # espeak-ng has no 儿化 syllables (nar3 comes out as two, the first in the wrong tone): a light er5 after the syllable
+            out[i] = _Said("zh", "儿", "er5", item.ends_word, item.in_number)
+            continue
         if item.kind != "zh" or item.text not in "一不":
             continue
         before = items[i - 1] if i and items[i - 1].kind == "zh" else None
