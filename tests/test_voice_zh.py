@@ -183,6 +183,7 @@ def test_integer_zh_reads_back(n):
         ("有 50% 的样本。", "有百分之五十的样本。"),
         ("缩小为 1/4 绘制", "缩小为四分之一绘制"),
         ("10⁻⁸ 和 3×10^5", "十的负八次方和三乘以十的五次方"),
+        ("Lion 是 2023 年提出的。", "Lion 是二零二三年提出的。"),  # a year digit by digit
     ],
 )
 def test_numbers_in_sentences(written, said):
@@ -207,6 +208,8 @@ def test_numbers_in_sentences(written, said):
         ("β ≈ 0.9", "贝塔约等于零点九"),
         ("β₁", "贝塔一"),
         ("m̂", "m hat"),
+        ("μₜ₊₁", "缪 t 加一"),
+        ("θ^2", "西塔的平方"),
     ],
 )
 def test_symbols_are_said(written, said):

@@ -136,6 +136,8 @@ _UNITS = ((10**8, "亿"), (10**4, "万"))
 _MEASURE = set("个步次轮种条层倍块组只位颗根张类遍处项批份件段份套")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+#: Subscript letters and signs, written out (μₜ₊₁ → μ t+1, then said 缪 t 加一).
+_SUBSCRIPT_LETTERS = str.maketrans({c: f" {l} " for c, l in zip("ₐₑₒₓₕₖₗₘₙₚₛₜ₊₋", "aeoxhklmnpst+−")})
 
 
 def _below_10000(n: int, leading: bool) -> str:
@@ -277,7 +279,7 @@ _TOKEN = re.compile(
     (?P<fraction>(?<![\d.])\d+/\d+(?![\d.]))
   | (?P<power>(?<![\d.])10\s?(?:(?:\^|\*\*)\s?[-−+]?\d+|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))
   | (?P<number>{_NUMBER.pattern})
-  | (?P<super>[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)
+  | (?P<super>[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+|\^\s?[-−+]?\d+)
   | (?P<sub>[₀₁₂₃₄₅₆₇₈₉]+)
   | (?P<minus>[-−])
   | (?P<dash>[{_RANGE_DASH}])
@@ -304,7 +306,7 @@ def _decompose_latin(char: str) -> str:
 
 def _pieces(text: str) -> list[Piece]:
     """``text`` as a sequence of things said (see :class:`Piece`)."""
-    text = "".join(_decompose_latin(c) for c in text).replace("_", " ")
+    text = "".join(_decompose_latin(c) for c in text).replace("_", " ").translate(_SUBSCRIPT_LETTERS)
     out: list[tuple[str, str]] = []  # (kind, text); kinds beyond Piece's are folded at the end
     last = ""  # the kind of the last thing said, for telling a minus sign from a subtraction
 
@@ -328,9 +330,11 @@ def _pieces(text: str) -> list[Piece]:
             after = text[m.end() :].lstrip()[:1]
             if tok == "2" and after in _MEASURE and not (out and out[-1][1].endswith("第")):
                 words = "两"
+            elif after == "年" and re.fullmatch(r"1\d{3}|20\d{2}", tok):
+                words = _digits(tok)  # 2023 年: 二零二三年
             say("num", words)
         elif kind == "super":
-            digits = tok.translate(_SUPERSCRIPT)
+            digits = tok.translate(_SUPERSCRIPT).lstrip("^ ").replace("−", "-")
             say("super", _POWER_WORDS.get(digits) or f"的{say_number_zh(digits)}次方")
         elif kind == "sub":
             say("num", _decimal_zh(tok.translate(_SUBSCRIPT), ""))
