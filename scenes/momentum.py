@@ -69,9 +69,9 @@ MAP_BOX = (7.6, 5.2)
 #: Centre x of the panel column right of the map.
 COLUMN_X = 3.95
 #: Read-out and arrow names that are words (translated where they are shown: tr(BEFORE)).
-STEP, LOSS, LOOK_AHEAD = N_("step"), N_("loss"), N_("look-ahead")
-BEFORE, NEW, NEW_STEP, ADDED_AHEAD = N_("v (before)"), N_("v (new)"), N_("v (new) = step"), N_("−α·g(look-ahead)")
-_WORDS = (STEP, LOSS, LOOK_AHEAD, BEFORE, NEW, NEW_STEP, ADDED_AHEAD)
+LOOK_AHEAD, BEFORE, NEW = N_("look-ahead"), N_("v (before)"), N_("v (new)")
+NEW_STEP, ADDED_AHEAD = N_("v (new) = step"), N_("−α·g(look-ahead)")
+_WORDS = (LOOK_AHEAD, BEFORE, NEW, NEW_STEP, ADDED_AHEAD)
 #: Arrow labels of a momentum step, in the order they appear (English; :func:`arrow_labels` translates).
 MOMENTUM_LABELS = HeadToTailLabels(BEFORE, "β·v", "−α·g", NEW_STEP)
 #: Nesterov's arrow labels: the added step is the gradient at the look-ahead point.
@@ -108,7 +108,7 @@ def step_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
     """The read-out of step ``t``: β, α, g, the old and new velocity, where the ball lands."""
     p = momentum_parts(traj, t)
     rows = [
-        (tr(STEP), str(t)),
+        (tr("step", context="step read-out"), str(t)),
         ("β", fmt(p.decay)),
         ("α", fmt(traj.quantity("lr")[t])),
         ("g", fmt_vector(traj.quantity("grad")[t])),
@@ -117,7 +117,7 @@ def step_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
         ("−α·g", fmt_vector(p.added)),
         (tr(NEW), fmt_vector(traj.quantity("velocity")[t])),
         ("θ", fmt_vector(traj.positions[t])),
-        (tr(LOSS), fmt(traj.losses[t])),
+        (tr("loss", context="step read-out"), fmt(traj.losses[t])),
     ]
     if "look_ahead" in traj.quantities:  # Nesterov: where g was measured
         rows.insert(4, (tr(LOOK_AHEAD), fmt_vector(traj.quantity("look_ahead")[t])))
