@@ -231,7 +231,7 @@ class MomentumMechanism(MomentumScene):
         unit_vectors = [momentum_vectors(traj, t) for t in range(1, slow + 1)]
         lengths = [x for v in unit_vectors for x in v.drawn_lengths(cmap.c2p) if x > 0]
         scale = arrow_scale(lengths, want=0.5)
-        note = ScaleNote(scale, "arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
+        note = ScaleNote(scale).next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
         readout = Readout(step_rows(traj, 1), colors=step_row_colors(), min_width=4.6)
         readout.next_to(rule, DOWN, buff=0.3).set_x(COLUMN_X)
 
@@ -479,7 +479,7 @@ class NesterovLookAhead(MomentumScene):
         vectors = [momentum_vectors(traj, t) for t in range(1, slow + 1)]
         lengths = [x for v in vectors for x in v.drawn_lengths(cmap.c2p) if x > 0]
         scale = arrow_scale(lengths, want=0.5)
-        note = ScaleNote(scale, "arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
+        note = ScaleNote(scale).next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
         labels = arrow_labels(NESTEROV_LABELS)
         trail = VGroup()
         self.add(trail)
