@@ -238,7 +238,7 @@ class BallDownhill(ExplainerScene3D):
         traj = self.traj
         g = traj.gradients[k]
         rows = [
-            (tr("step"), f"{k}"),
+            (tr("step", context="read-out"), f"{k}"),
             ("θ", fmt_vector(traj.positions[k])),
             (tr("loss"), fmt(traj.losses[k])),
             ("∇L(θ)", fmt_vector(g)),
@@ -303,7 +303,7 @@ class BallDownhill(ExplainerScene3D):
         lr = float(traj.quantity("lr")[1])
         slope = float(traj.gradients[k][0])
         slope_name, step_name = tr("slope"), tr("−α·slope")
-        rows = [(tr("step"), str(k)), ("x", fmt(traj.positions[k][0])), (slope_name, fmt(slope)), (step_name, fmt(-lr * slope))]
+        rows = [(tr("step", context="read-out"), str(k)), ("x", fmt(traj.positions[k][0])), (slope_name, fmt(slope)), (step_name, fmt(-lr * slope))]
         return Readout(rows, colors={slope_name: theme.GRADIENT, step_name: theme.STEP}, min_width=3.6)
 
 
