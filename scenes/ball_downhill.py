@@ -303,7 +303,12 @@ class BallDownhill(ExplainerScene3D):
         lr = float(traj.quantity("lr")[1])
         slope = float(traj.gradients[k][0])
         slope_name, step_name = tr("slope"), tr("−α·slope")
-        rows = [(tr("step", context="read-out"), str(k)), ("x", fmt(traj.positions[k][0])), (slope_name, fmt(slope)), (step_name, fmt(-lr * slope))]
+        rows = [
+            (tr("step", context="read-out"), str(k)),
+            ("x", fmt(traj.positions[k][0])),
+            (slope_name, fmt(slope)),
+            (step_name, fmt(-lr * slope)),
+        ]
         return Readout(rows, colors={slope_name: theme.GRADIENT, step_name: theme.STEP}, min_width=3.6)
 
 
