@@ -208,6 +208,14 @@ def test_voiced_and_unchunkable_formats_render_whole(tmp_path, tiny_scene, monke
     assert calls == [None]
 
 
+def test_a_translated_edition_keeps_its_side_files(tmp_path, tiny_scene):
+    tiny_scene(beats_scene)
+    (result,) = render(tmp_path, lang="zh")
+    assert result.path.name == "ball-downhill.zh.mp4"
+    assert [p.name for p in result.side_files] == [f"ball-downhill.zh{s}" for s in (".srt", ".vtt", ".script.md")]
+    assert all(p.is_file() for p in result.side_files)
+
+
 # --- the cache ---------------------------------------------------------------------------------
 
 

@@ -107,8 +107,9 @@ def run_task(task: Task, work_root: str | None = None) -> TaskOutput:
             result = rendering.render_scene(entry, output_dir=work, overrides=task.overrides, chunk=task.chunk, **task.options)
             files: dict[str, bytes | None] = {result.path.suffix: result.path.read_bytes()}
             if result.path.suffix != ".png":
+                stem = result.path.name[: -len(result.path.suffix)]  # the edition's name: ball-downhill.zh
                 for suffix in SIDE_SUFFIXES:
-                    side = result.path.with_name(task.slug + suffix)
+                    side = result.path.with_name(stem + suffix)
                     files[suffix] = side.read_bytes() if side in result.side_files else None
             return TaskOutput(files, result.duration, result.frames)
         finally:
