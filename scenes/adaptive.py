@@ -198,7 +198,7 @@ class OneLearningRate(_AdaptiveBase):
         loss_max = float(np.nanmax(np.concatenate([small.losses, large.losses])))
         norm_max = float(np.nanmax(np.concatenate([small.gradient_norms(), large.gradient_norms()])))
         n = max(small.steps, large.steps, 1)
-        loss_chart = Chart(steps=n, y_max=loss_max, from_zero=True, title=tr("loss"), width=3.6, height=1.6)
+        loss_chart = Chart(steps=n, y_max=loss_max, from_zero=True, width=3.6, height=1.6)
         loss_chart.to_corner(UR, buff=0.5).shift(0.5 * DOWN + 0.2 * LEFT)
         norm_chart = Chart(steps=n, y_max=norm_max, from_zero=True, title=tr("gradient size ‖∇L‖"), width=3.6, height=1.6)
         norm_chart.next_to(loss_chart, DOWN, buff=0.75).align_to(loss_chart, LEFT)
