@@ -37,8 +37,10 @@ SURFACE_SCALE = ["#1B1F4B", "#1F4E79", "#1C7C7D", "#3FA56B", "#A8C545", "#F4D35E
 
 FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
-#: Fonts for languages DejaVu has no glyphs for (installed by scripts/setup.sh: fonts-noto-cjk).
-LANGUAGE_FONTS = {"zh": ("Noto Sans CJK SC", "Noto Sans Mono CJK SC")}
+#: Fonts for languages DejaVu has no glyphs for (installed by scripts/setup.sh: fonts-noto-cjk), as
+#: Pango family lists: Latin, Greek, digits and symbols stay DejaVu's (so numbers and formulas-in-text
+#: look as in English, and β·v keeps a narrow middle dot), Chinese comes from Noto Sans CJK SC.
+LANGUAGE_FONTS = {"zh": (f"{FONT}, Noto Sans CJK SC", f"{MONO}, Noto Sans Mono CJK SC")}
 
 TITLE_SIZE = 36
 BODY_SIZE = 26
