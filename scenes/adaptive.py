@@ -252,7 +252,7 @@ class OneLearningRate(_AdaptiveBase):
                 trn("α = {lr} after {n} step: loss {loss}, ‖∇L‖ {norm}", "α = {lr} after {n} steps: loss {loss}, ‖∇L‖ {norm}",
                     large.steps, lr=fmt(s["lr_large"]), loss=fmt(large.losses[-1]), norm=fmt(big[-1])),
                 size=theme.SMALL_SIZE, color=colors["large"],
-            ).next_to(legend, DOWN, buff=0.3).align_to(legend, LEFT)
+            ).next_to(legend, DOWN, buff=0.15).align_to(legend, LEFT)
             self.play(FadeIn(note), run_time=0.6)
 
         ends = {key: tr("α = {lr} ends at", lr=fmt(s[f"lr_{key}"])) for key in ("small", "large")}
@@ -264,7 +264,7 @@ class OneLearningRate(_AdaptiveBase):
             ],
             colors={ends[key]: colors[key] for key in ("small", "large")},
         )
-        table.next_to(note, DOWN, buff=0.2).align_to(legend, LEFT)
+        table.next_to(note, DOWN, buff=0.12).align_to(legend, LEFT)
         with self.narrate(tr(
             "Compare where each run ended. The careful one finished the steep direction and not the flat one. "
             "The bold one did the opposite."
