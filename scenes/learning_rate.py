@@ -327,7 +327,7 @@ class LearningRate(ExplainerScene):
         width = 6.9 - col_left - 0.8  # the tick labels take the rest
         names = {"stuck": stuck, "bouncing": bounce}
         colors = {"stuck": STUCK_COLOR, "bouncing": BOUNCE_COLOR}
-        loss_chart = Chart({k: t.losses for k, t in names.items()}, colors, n, width=width, height=1.45, title=tr("loss"))
+        loss_chart = Chart({k: t.losses for k, t in names.items()}, colors, n, width=width, height=1.45)
         norm_chart = Chart(
             {k: t.gradient_norms() for k, t in names.items()}, colors, n, width=width, height=1.45, title=tr("gradient size ‖∇L‖"),
             from_zero=True,
