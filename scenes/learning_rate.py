@@ -182,7 +182,7 @@ class LearningRate(ExplainerScene):
         surface = get_surface(s["surface"])
         runs = self.rate_runs(s)
         self.runs = runs
-        title = theme.label(tr("How big a step? · {surface}", surface=surface.title), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        title = theme.label(tr("How big a step? · {surface}", surface=tr(surface.title)), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
 
         (x0, x1), (y0, y1) = surface.ranges
         side = 2.7
@@ -356,7 +356,7 @@ class LearningRate(ExplainerScene):
             tr(
                 "Both runs start at {point} on this surface. {description} "
                 "Only alpha differs: {left} on the left, {right} on the right.",
-                point=spoken_point(stuck.positions[0]), description=surface.description,
+                point=spoken_point(stuck.positions[0]), description=tr(surface.description),
                 left=spoken(s["stuck_lr"]), right=spoken(s["bounce_lr"]),
             )
         ):
