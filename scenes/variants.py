@@ -408,17 +408,19 @@ class LionScene(VariantScene):
 
 # --- Lookahead ------------------------------------------------------------------------------------
 
+#: Lookahead's rule; ``%s`` is the word of "k times", in the viewer's language.
 LOOKAHEAD_RULE = (
-    "{{ theta <- A(theta) quad k \"times\" : fast }} \\ "
+    "{{ theta <- A(theta) quad k \"%s\" : fast }} \\ "
     "{{ phi <- phi + alpha (theta - phi) : slow }} \\ "
     "{{ theta <- phi : reset }}"
 )
 
 
 def cycle_rows(traj: Trajectory, t: int, inner: str) -> list[tuple[str, str]]:
-    """Lookahead's read-out after step ``t``: the fast weights (before any reset) and the slow weights."""
+    """Lookahead's read-out after step ``t``: the fast weights (before any reset; at the start, the start) and the slow weights."""
     q = traj.quantity
-    return [(tr("step", context="read-out"), str(t)), (tr("fast θ ({inner})", inner=inner), fmt_vector(q("fast")[t])),
+    fast = q("fast")[t] if t > 0 else traj.positions[0]
+    return [(tr("step", context="read-out"), str(t)), (tr("fast θ ({inner})", inner=inner), fmt_vector(fast)),
             (tr("slow φ"), fmt_vector(q("slow")[t]))]
 
 
@@ -444,7 +446,7 @@ class LookaheadScene(VariantScene):
         inner = self.opt.inner.title
         fast_color, slow_color = theme.method_color(s["inner"]), theme.method_color("lookahead")
         title = self.heading(tr(self.entry.title))  # the scene's title: "Lookahead: fast steps, slow weights"
-        rule = FormulaPanel(LOOKAHEAD_RULE, font_size=30).to_corner(UR, buff=0.35)
+        rule = FormulaPanel(LOOKAHEAD_RULE % tr("times", context="formula: k steps of A in a row"), font_size=30).to_corner(UR, buff=0.35)
         start = cmap.c2p(traj.positions[0])
         slow_ball = Ball(0.17, slow_color).move_to(start)
         fast_ball = Ball(0.1, fast_color).move_to(start)
