@@ -9,6 +9,8 @@ ground alike.
 
 from __future__ import annotations
 
+import logging
+
 from manim import Text
 
 from gdexplain import i18n
@@ -37,13 +39,26 @@ SURFACE_SCALE = ["#1B1F4B", "#1F4E79", "#1C7C7D", "#3FA56B", "#A8C545", "#F4D35E
 
 FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
-#: Fonts for languages DejaVu has no glyphs for (installed by scripts/setup.sh: fonts-noto-cjk).
-LANGUAGE_FONTS = {"zh": ("Noto Sans CJK SC", "Noto Sans Mono CJK SC")}
+#: Fonts for languages DejaVu has no glyphs for (installed by scripts/setup.sh: fonts-noto-cjk), as
+#: Pango family lists: Latin, Greek, digits and symbols stay DejaVu's (so numbers and formulas-in-text
+#: look as in English, and β·v keeps a narrow middle dot), Chinese comes from Noto Sans CJK SC.
+LANGUAGE_FONTS = {"zh": (f"{FONT}, Noto Sans CJK SC", f"{MONO}, Noto Sans Mono CJK SC")}
 
 TITLE_SIZE = 36
 BODY_SIZE = 26
 SMALL_SIZE = 20
 LABEL_SIZE = 24
+
+
+class _FamilyListIsAFont(logging.Filter):
+    """Manim warns that a family list ("DejaVu Sans, Noto Sans CJK SC") is not one installed font; Pango takes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Font ") and any(f"Font {f} not in" in message for pair in LANGUAGE_FONTS.values() for f in pair))
+
+
+logging.getLogger("manim").addFilter(_FamilyListIsAFont())
 
 
 def font(mono: bool = False, lang: str | None = None) -> str:
