@@ -132,12 +132,12 @@ def _plural_index(lang: str, n: int) -> int:
 
 
 def join_words(items: Iterable[str]) -> str:
-    """A list as a sentence says it: ``a, b and c`` in English, ``a、b 和 c`` in Chinese."""
+    """A list as a sentence says it: ``a, b and c`` in English, ``a、b和c`` in Chinese."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
     if is_cjk():
-        return "、".join(items[:-1]) + " 和 " + items[-1]
+        return "、".join(items[:-1]) + "和" + items[-1]
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
