@@ -41,6 +41,7 @@ import numpy as np
 from enum import StrEnum
 
 from gdexplain import i18n
+from gdexplain.i18n import N_, join_words, tr, trn
 from gdexplain.core.errors import InputError, unknown_name
 from gdexplain.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from gdexplain.core.surfaces import Surface
@@ -76,14 +77,14 @@ class Outcome(StrEnum):
 
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
-#: The leaderboard's English words for each outcome.
+#: The leaderboard's words for each outcome (English; shown through :func:`gdexplain.i18n.tr`).
 RESULT_WORDS: dict[Outcome, str] = {
-    Outcome.MINIMUM: "minimum",
-    Outcome.LOCAL_MINIMUM: "local minimum",
-    Outcome.STUCK: "stuck",
-    Outcome.STILL_MOVING: "still moving",
-    Outcome.OFF_MAP: "off the map",
-    Outcome.DIVERGED: "diverged",
+    Outcome.MINIMUM: N_("minimum"),
+    Outcome.LOCAL_MINIMUM: N_("local minimum"),
+    Outcome.STUCK: N_("stuck"),
+    Outcome.STILL_MOVING: N_("still moving"),
+    Outcome.OFF_MAP: N_("off the map"),
+    Outcome.DIVERGED: N_("diverged"),
 }
 
 
@@ -185,8 +186,8 @@ class Racer:
 
     def result_text(self) -> str:
         """The leaderboard's result cell: ``minimum, step 91``, ``diverged, step 7``, ``still moving``."""
-        words = RESULT_WORDS[self.outcome]
-        return f"{words}, step {self.at}" if self.outcome.has_step else words
+        words = tr(RESULT_WORDS[self.outcome])
+        return tr("{result}, step {step}", result=words, step=self.at) if self.outcome.has_step else words
 
 
 def classify(traj: Trajectory) -> tuple[Outcome, int | None]:
@@ -249,49 +250,52 @@ def leaderboard(racers: Sequence[Racer]) -> list[Racer]:
     return sorted(racers, key=rank_key)
 
 
-def _join(names: Sequence[str]) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _steps_list(rs: Sequence[Racer]) -> str:
-    if len(rs) == 1:
-        return f"{rs[0].at} steps"
-    return _join([str(r.at) for r in rs]) + " steps"
-
-
 def story(racers: Sequence[Racer]) -> list[str]:
     """Narration for the end of a race: who won and what became of the others, one sentence each."""
     board = leaderboard(racers)
     first, rest = board[0], board[1:]
     lines = []
     if first.outcome is Outcome.MINIMUM:
-        lines.append(f"{first.title} wins: it reaches the lowest point in {first.at} steps.")
+        lines.append(tr("{name} wins: it reaches the lowest point in {steps} steps.", name=first.title, steps=first.at))
     elif first.outcome is Outcome.DIVERGED:
-        lines.append("Every method diverged: these learning rates are too large for this surface.")
+        lines.append(tr("Every method diverged: these learning rates are too large for this surface."))
     else:
-        lines.append(f"{first.title} ends lowest, with a loss of {_num(first.final_loss)}.")
+        lines.append(tr("{name} ends lowest, with a loss of {loss}.", name=first.title, loss=_num(first.final_loss)))
     groups: dict[Outcome | str, list[Racer]] = {}
     for r in rest:  # in leaderboard order
         key = NEAR_MINIMUM if r.outcome is Outcome.STILL_MOVING and _near_global(r) else r.outcome
         groups.setdefault(key, []).append(r)
     for outcome, rs in groups.items():
-        who = _join([r.title for r in rs])
-        s = "" if len(rs) > 1 else "s"
+        who, n = join_words([r.title for r in rs]), len(rs)
         if outcome == Outcome.MINIMUM:
-            lines.append(f"{who} get{s} there too, after {_steps_list(rs)}.")
+            steps = join_words([str(r.at) for r in rs])
+            lines.append(trn("{who} gets there too, after {steps} steps.", "{who} get there too, after {steps} steps.", n, who=who, steps=steps))
         elif outcome == NEAR_MINIMUM:
-            lines.append(f"{who} end{s} close to the lowest point too, but {'have' if s == '' else 'has'} not settled by the last step.")
+            lines.append(trn(
+                "{who} ends close to the lowest point too, but has not settled by the last step.",
+                "{who} end close to the lowest point too, but have not settled by the last step.", n, who=who,
+            ))
         elif outcome == Outcome.LOCAL_MINIMUM:
-            lines.append(f"{who} settle{s} in a local minimum that is not the lowest, and stay{s} there.")
+            lines.append(trn(
+                "{who} settles in a local minimum that is not the lowest, and stays there.",
+                "{who} settle in a local minimum that is not the lowest, and stay there.", n, who=who,
+            ))
         elif outcome == Outcome.STUCK:
-            lines.append(f"{who} stop{s} where the slope vanishes, away from every known minimum: stuck.")
+            lines.append(trn(
+                "{who} stops where the slope vanishes, away from every known minimum: stuck.",
+                "{who} stop where the slope vanishes, away from every known minimum: stuck.", n, who=who,
+            ))
         elif outcome == Outcome.STILL_MOVING:
-            lines.append(f"{who} {'are' if s == '' else 'is'} still on the way when the steps run out.")
+            lines.append(trn(
+                "{who} is still on the way when the steps run out.", "{who} are still on the way when the steps run out.", n, who=who
+            ))
         elif outcome == Outcome.OFF_MAP:
-            lines.append(f"{who} run{s} off the edge of the map, downhill forever.")
+            lines.append(trn("{who} runs off the edge of the map, downhill forever.", "{who} run off the edge of the map, downhill forever.", n, who=who))
         elif outcome == Outcome.DIVERGED:
-            lines.append(f"{who} take{s} steps that grow and grow: the run diverges, and we stop it.")
+            lines.append(trn(
+                "{who} takes steps that grow and grow: the run diverges, and we stop it.",
+                "{who} take steps that grow and grow: the run diverges, and we stop it.", n, who=who,
+            ))
     return lines
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, VGroup
 
+from gdexplain.i18n import tr
 from gdexplain.visual import theme
 from gdexplain.visual.panels import fmt
 from gdexplain.visual.paths import ClippedPath
@@ -81,7 +82,7 @@ class Chart(VGroup):
         floor: float | None = None,
         width: float = 5.6,
         height: float = 2.8,
-        title: str = "loss",
+        title: str | None = None,
         floor_label: str = "",
         *,
         y_max: float | None = None,
@@ -89,9 +90,11 @@ class Chart(VGroup):
         y_min: float = 0.0,
         start_step: int = 0,
         state_scale: bool | None = None,
-        x_label: str = "step",
+        x_label: str | None = None,
     ) -> None:
         super().__init__()
+        title = tr("loss") if title is None else title
+        x_label = tr("step", context="chart axis") if x_label is None else x_label
         series = dict(series or {})
         colors = dict(colors or {})
         missing = [n for n in series if n not in colors]
@@ -120,20 +123,20 @@ class Chart(VGroup):
             bottom = int(np.floor(np.log10(positive.min()))) if positive.size else top - 4
             bottom = max(min(bottom, top - 1), top - 8)
             self.y_lo, self.y_hi = float(bottom), float(top)
-            named = floor_label if floor is not None and floor <= lowest else "the lowest shown"
-            self.scale_text = f"log scale: loss above {named or 'the floor'} ({fmt(self.floor, 3)})"
+            named = floor_label if floor is not None and floor <= lowest else tr("the lowest shown")
+            self.scale_text = tr("log scale: loss above {floor} ({value})", floor=named or tr("the floor"), value=fmt(self.floor, 3))
         elif from_zero:
             self.floor = None
             peak = float(finite.max())
             self.y_lo = float(y_min)
             self.y_hi = nice_limit(peak - y_min) + y_min if peak > y_min else y_min + 1.0
-            self.scale_text = "linear scale"
+            self.scale_text = tr("linear scale")
         else:
             self.floor = None
             lo, hi = float(finite.min()), float(firsts.max())
             pad = 0.06 * max(hi - lo, 1e-9)
             self.y_lo, self.y_hi = lo - pad, hi + pad
-            self.scale_text = "linear scale"
+            self.scale_text = tr("linear scale")
         self.state_scale = (not from_zero) if state_scale is None else state_scale
         # The axes count y from the bottom of the range (0 … span), so the step axis sits at the
         # bottom even when the values cross zero; :meth:`c2p` takes values in chart units.

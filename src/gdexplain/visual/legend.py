@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from manim import DOWN, LEFT, RIGHT, UP, Dot, Line, VGroup
 
+from gdexplain.i18n import tr
 from gdexplain.visual import theme
 from gdexplain.visual.panels import panel_behind
 
@@ -80,10 +81,11 @@ class Leaderboard(VGroup):
     def __init__(
         self,
         rows: Sequence[LeaderRow],
-        headers: tuple[str, str, str, str] = ("", "method", "result", "final loss"),
+        headers: tuple[str, str, str, str] | None = None,
         title: str = "",
         size: float = theme.SMALL_SIZE,
     ) -> None:
+        headers = ("", tr("method"), tr("result"), tr("final loss")) if headers is None else headers
         cells: list[list] = [[theme.label(h, size=size - 2, color=theme.MUTED) if h else VGroup() for h in headers]]
         for i, r in enumerate(rows, 1):
             dim = r.dim

@@ -31,6 +31,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Group, Line, UpdateFromAlphaFunc, VGrou
 from manim.animation.animation import Animation
 from manim.mobject.mobject import Mobject
 
+from gdexplain.i18n import tr
 from gdexplain.core.parts import push_memory, square_memory
 from gdexplain.core.race import overshoot, short_name
 from gdexplain.core.trajectory import Trajectory
@@ -253,17 +254,17 @@ class MapRace(VGroup):
 
 
 def _race_cells(lanes: Sequence[Lane], k: int, extra: str) -> list[tuple[str, str, str | None]]:
-    cells: list[tuple[str, str, str | None]] = [("step", str(k), None)]
+    cells: list[tuple[str, str, str | None]] = [(tr("step", context="read-out"), str(k), None)]
     for l in lanes:
-        cells.append((f"{l.label} loss", fmt(l.traj.losses[min(k, l.traj.steps)]), l.color))
+        cells.append((tr("{name} loss", name=l.label), fmt(l.traj.losses[min(k, l.traj.steps)]), l.color))
     if extra not in ("", "past min", "step"):
         raise ValueError(f"extra must be '', 'past min' or 'step', got {extra!r}")
     for l in lanes if extra else ():
         i = min(k, l.traj.steps)
         if extra == "past min":
-            cells.append((f"{l.label} past min", fmt(overshoot(l.traj, i)), l.color))
+            cells.append((tr("{name} past min", name=l.label), fmt(overshoot(l.traj, i)), l.color))
         else:
-            cells.append((f"{l.label} step", fmt_vector(l.traj.quantity("delta")[i]) if i > 0 else "—", l.color))
+            cells.append((tr("{name} step", context="read-out: the last step taken", name=l.label), fmt_vector(l.traj.quantity("delta")[i]) if i > 0 else "—", l.color))
     return cells
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Circle, Dot, Line, VGroup, VMobject, config
 from manim.mobject.mobject import Mobject
 
+from gdexplain.i18n import tr
 from gdexplain.visual import theme
 from gdexplain.visual.panels import fmt_nice
 
@@ -77,13 +78,14 @@ def arrow_shrink(lengths: Sequence[float], longest: float = 1.5) -> float:
 class ScaleNote(VGroup):
     """Small on-screen note saying that arrows are drawn longer (or shorter) than they are."""
 
-    def __init__(self, factor: float, what: str = "arrows", size: float = theme.SMALL_SIZE) -> None:
+    def __init__(self, factor: float, what: str | None = None, size: float = theme.SMALL_SIZE) -> None:
+        what = tr("arrows") if what is None else what  # callers pass their own words, translated
         if factor == 1:
-            text = f"{what} drawn to scale"
+            text = tr("{what} drawn to scale", what=what)
         elif factor > 1:
-            text = f"{what} drawn {fmt_nice(factor)}× longer"
+            text = tr("{what} drawn {factor}× longer", what=what, factor=fmt_nice(factor))
         else:
-            text = f"{what} drawn {fmt_nice(1 / factor)}× shorter"
+            text = tr("{what} drawn {factor}× shorter", what=what, factor=fmt_nice(1 / factor))
         super().__init__(theme.label(text, size=size, color=theme.MUTED))
         self.factor = factor
 

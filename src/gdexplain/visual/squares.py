@@ -29,6 +29,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Square, VGroup
 from manim.mobject.mobject import Mobject
 
+from gdexplain.i18n import tr
 from gdexplain.visual import theme
 from gdexplain.visual.panels import fmt_nice
 
@@ -132,7 +133,7 @@ class AccumulatorSquares(VGroup):
             sq = square_at_corner(self.anchor, float(side), (qx, qy), color, fill_opacity, dashed=bool(self.capped[i]))
             self.squares.add(sq)
             if labels is not None:
-                text = labels[i] + (" (capped)" if self.capped[i] else "")
+                text = tr("{label} (capped)", label=labels[i]) if self.capped[i] else labels[i]
                 lab = theme.label(text, size=label_size, color=color)
                 # Beside the square, away from the ball: the first axis's label along x, the others along y,
                 # so a tiny square stays labelled and the labels stay clear of each other. A square smaller
@@ -204,10 +205,12 @@ class SquareScaleNote(VGroup):
     """Small on-screen note stating the square scale (and the cap, when one applies)."""
 
     def __init__(self, scale: float, what: str = "s", cap: float | None = None, size: float = theme.SMALL_SIZE) -> None:
-        text = f"square area = {what} × {fmt_nice(scale)} (one scale for all squares)"
+        text = tr("square area = {what} × {scale} (one scale for all squares)", what=what, scale=fmt_nice(scale))
         lines = [theme.label(text, size=size, color=theme.MUTED)]
         if cap is not None:
-            lines.append(theme.label(f"dashed squares: side capped at {fmt_nice(cap)}, true area larger", size=size, color=theme.MUTED))
+            lines.append(
+                theme.label(tr("dashed squares: side capped at {cap}, true area larger", cap=fmt_nice(cap)), size=size, color=theme.MUTED)
+            )
         super().__init__(*lines)
         self.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         self.scale_value = scale
