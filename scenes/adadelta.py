@@ -154,7 +154,8 @@ class AdaDeltaScene(ExplainerScene):
 
     def intro(self, traj: Trajectory) -> None:
         s = self.settings
-        title = theme.label(tr("AdaDelta: no learning rate"), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        # The scene's title is its catalog entry's (translated with the lecture's titles).
+        title = theme.label(tr(self.entry.title), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
         recap = FormulaPanel("\"RMSProp:\" quad Delta theta = - {{ alpha : lr }} g / sqrt(s)", font_size=40).move_to(0.9 * UP)
         question = theme.label(tr("α must still be picked by hand, and its right value depends on the units of θ."),
                                size=theme.BODY_SIZE, color=theme.MUTED).next_to(recap, DOWN, buff=0.6)
