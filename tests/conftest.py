@@ -160,3 +160,26 @@ def last_frames(tmp_path_factory) -> Callable[[str], LastFrame]:
         return frame
 
     return get
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Keep the tests that share one expensive run on one pytest-xdist worker (``--dist loadgroup``).
+
+    A scene's last-frame run (``last_frames``) serves every test parametrized
+    with its ``slug``, in every file; a module-scoped fixture serves its
+    module's tests; the one full render serves every test that uses it. Tests
+    that share nothing are spread one by one.
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        slug = callspec.params.get("slug") if callspec else None
+        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if isinstance(slug, str):
+            group = f"scene:{slug}"
+        elif "ball_downhill_video" in item.fixturenames:
+            group = "ball-downhill-video"
+        elif any(d.scope == "module" and d.baseid for ds in defs.values() for d in ds):
+            group = f"module:{item.module.__name__}"
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -146,7 +146,18 @@ class Readout(VGroup):
         ]
 
     def become(self, other, *args, **kwargs) -> "Readout":
-        """Take ``other``'s look and its rows."""
+        """Take ``other``'s look and its rows.
+
+        A read-out is swapped between plays, never morphed, so another
+        read-out's parts are taken over as they are: Manim's ``become`` would
+        first align every glyph's points with the old ones, which costs more
+        than making the new read-out.
+        """
+        if isinstance(other, Readout) and not args and not kwargs:
+            self.set_submobjects(list(other.submobjects))
+            self.panel, self.names, self.values = other.panel, other.names, other.values
+            self.rows = list(other.rows)
+            return self
         super().become(other, *args, **kwargs)
         if isinstance(other, Readout):
             self.rows = list(other.rows)
@@ -194,8 +205,24 @@ class BaselineText(VGroup):
 
 
 def on_baseline(text: str, size: float = theme.BODY_SIZE, color: str = theme.TEXT, mono: bool = False) -> BaselineText:
-    """:class:`BaselineText` of ``text`` in the lecture's font."""
-    return BaselineText(text, size=size, color=color, mono=mono)
+    """:class:`BaselineText` of ``text`` in the lecture's font.
+
+    Read-outs set the same names and digits again at every step; setting a
+    text (Pango, then parsing its SVG) costs several times a copy, so each
+    distinct text is set once per process and copied after that.
+    """
+    key = (text, float(size), str(color), mono, theme.font(mono))
+    proto = _BASELINE_TEXTS.get(key)
+    if proto is None:
+        if len(_BASELINE_TEXTS) >= _BASELINE_CACHE_SIZE:
+            _BASELINE_TEXTS.clear()
+        proto = _BASELINE_TEXTS[key] = BaselineText(text, size=size, color=color, mono=mono)
+    return proto.copy()
+
+
+#: Texts already set by :func:`on_baseline`, by text, size, colour and font (a copy is handed out).
+_BASELINE_TEXTS: dict[tuple, BaselineText] = {}
+_BASELINE_CACHE_SIZE = 4096
 
 
 class NumberTable(VGroup):
