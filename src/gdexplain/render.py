@@ -224,7 +224,8 @@ def narration_script(
 
     scene = _dry_run(entry, overrides, voice, lang)
     spoken = scene.narrator.spec if scene.narrator else None
-    return narration.to_script(scene.beats, i18n.tr(entry.title), entry.slug, float(scene.time), spoken)
+    with i18n.using(lang):  # the dry run's language ended with it: the title and header in it too
+        return narration.to_script(scene.beats, i18n.tr(entry.title), entry.slug, float(scene.time), spoken)
 
 
 def layout_collisions(entry: SceneEntry, overrides: Mapping[str, Any] | None = None, lang: str = "en") -> list:
