@@ -108,7 +108,7 @@ def run_task(task: Task, work_root: str | None = None) -> TaskOutput:
             files: dict[str, bytes | None] = {result.path.suffix: result.path.read_bytes()}
             if result.path.suffix != ".png":
                 for suffix in SIDE_SUFFIXES:
-                    side = result.path.with_name(task.slug + suffix)
+                    side = result.path.with_name(result.path.name[: -len(result.path.suffix)] + suffix)  # slug.zh.srt too
                     files[suffix] = side.read_bytes() if side in result.side_files else None
             return TaskOutput(files, result.duration, result.frames)
         finally:
