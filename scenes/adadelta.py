@@ -245,14 +245,16 @@ class AdaDeltaScene(ExplainerScene):
         race.set_progress(slow)
         with self.narrate(tr("Then the same four moves, again and again, for {steps} steps.", steps=traj.steps)):
             self.play(formula.light({}), run_time=0.3)
-            self.remove(ball, trail)
+            self.remove(ball, *trail)  # each segment was added on its own: removing the group left them on screen
             self.add(race)
             every = max(1, (traj.steps - slow) // 8)  # rebuilding text is slow: about eight read-out updates
 
             def follow(k: int) -> None:
                 squares.become(MemorySquares(traj.quantity("sq_grad_avg")[k], traj.quantity("sq_delta_avg")[k], scales, anchors))
                 if (k - slow) % every == 0 or k == traj.steps:
-                    readout.become(Readout(step_rows(traj, k), min_width=4.6).placed_like(readout))
+                    # Inside a play: Manim's own become (any keyword selects it) keeps the parts being drawn;
+                    # Readout's quick swap, made for updates between plays, left the old rows on screen.
+                    readout.become(Readout(step_rows(traj, k), min_width=4.6).placed_like(readout), match_center=False)
 
             self.play(race.advance(slow, traj.steps, on_step=follow, changing=[squares, readout]),
                       run_time=max(1.0, 0.2 * (traj.steps - slow)))
