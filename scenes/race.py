@@ -32,6 +32,8 @@ from manim import (
 
 from gdexplain.core.race import Outcome, Racer, leaderboard, run_race, story
 from gdexplain.core.surfaces import Surface, get_surface
+from gdexplain import i18n
+from gdexplain.i18n import N_, tr, trn
 from gdexplain.scene import ExplainerScene3D
 from gdexplain.visual import theme
 from gdexplain.visual.charts import Chart
@@ -127,9 +129,9 @@ class Race(ExplainerScene3D):
         """The stated scales of the overlays, under the map (empty without overlays)."""
         note = VGroup()
         if any(o != "squares" for o in race.overlays):
-            note.add(ScaleNote(race.arrow_factor, "arrows", size=16))
+            note.add(ScaleNote(race.arrow_factor, size=16))
         if "squares" in race.overlays and race.square_scale is not None:
-            note.add(SquareScaleNote(race.square_scale, "s or v", SQUARE_CAP, size=16))
+            note.add(SquareScaleNote(race.square_scale, tr("s or v", context="scale note"), SQUARE_CAP, size=16))
         if len(note):
             note.arrange(DOWN, buff=0.06, aligned_edge=LEFT)
             note.scale_to_fit_height(min(note.height, 0.62))
@@ -149,7 +151,7 @@ class Race(ExplainerScene3D):
         base, race, to_scene = self._board(surface, racers)
         start = racers[0].traj.positions[0]
 
-        title = theme.label(f"The race · {surface.title}", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
+        title = theme.label(tr("The race · {surface}", surface=tr(surface.title)), size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
         legend = Legend([(lane.label, lane.color, f"α = {fmt(r.lr)}") for lane, r in zip(race.lanes, racers)],
                         columns=1 if len(racers) <= 7 else 2)
         self._right_column(legend, COLUMN_TOP)
@@ -160,7 +162,7 @@ class Race(ExplainerScene3D):
             s["steps"],
             log=s["chart"] == "log",
             floor=floor,
-            floor_label="the minimum",
+            floor_label=tr("the minimum", context="chart floor"),
             width=5.4,
             height=2.3,
             state_scale=True,
@@ -171,18 +173,21 @@ class Race(ExplainerScene3D):
         chart.align_to(np.array([0, COLUMN_BOTTOM, 0]), DOWN).align_to(np.array([COLUMN_LEFT + 0.45, 0, 0]), LEFT)
 
         start_ring = Circle(radius=0.2, stroke_color=theme.TEXT, stroke_width=2.5).move_to(to_scene(start))
-        start_text = theme.label("start", size=theme.SMALL_SIZE, color=theme.TEXT).next_to(start_ring, UP + RIGHT, buff=0.05)
+        start_text = theme.label(tr("start", context="map mark"), size=theme.SMALL_SIZE, color=theme.TEXT).next_to(start_ring, UP + RIGHT, buff=0.05)
 
         overlay_note = self._overlay_note(race, base)
         self._fixed(title, legend, chart)
 
         if index == 0:
-            text = (
-                f"A race. {_count(len(racers))} {'optimizers' if len(racers) > 1 else 'optimizer'}, one surface, one starting point. "
-                "Each ball follows its own method, with its own learning rate."
+            text = trn(
+                "A race. {count} optimizer, one surface, one starting point. Each ball follows its own method, with its own learning rate.",
+                "A race. {count} optimizers, one surface, one starting point. Each ball follows its own method, with its own learning rate.",
+                len(racers), count=_count(len(racers)),
             )
         else:
-            text = f"Same field, new course: {surface.title.lower()}. {surface.description}"
+            name = tr(surface.title)
+            text = tr("Same field, new course: {surface}. {description}", surface=name if i18n.is_cjk() else name.lower(),
+                      description=tr(surface.description))
         with self.narrate(text):
             if index > 0:
                 # Fade the marks and panels; the old surface is cut, not faded (fading a map is slow).
@@ -198,16 +203,16 @@ class Race(ExplainerScene3D):
                 self.play(FadeIn(start_text), run_time=0.4)
 
         with self.narrate(
-            "Each colour is one method. The legend gives its learning rate alpha, and every ball starts from the same spot."
+            tr("Each colour is one method. The legend gives its learning rate alpha, and every ball starts from the same spot.")
             if index == 0
-            else "Same colours as before. The legend lists each learning rate, and all start from this surface's own start."
+            else tr("Same colours as before. The legend lists each learning rate, and all start from this surface's own start.")
         ):
             self.play(FadeIn(legend), run_time=0.8)
 
         with self.narrate(
-            "Below it, a chart draws each method's loss against the step number, live. Lower is better."
+            tr("Below it, a chart draws each method's loss against the step number, live. Lower is better.")
             if index == 0
-            else "The loss chart starts again from step zero."
+            else tr("The loss chart starts again from step zero.")
         ):
             self.play(FadeIn(chart), run_time=0.8)
             chart.set_progress(0)
@@ -219,20 +224,20 @@ class Race(ExplainerScene3D):
         self.add(race)
         chart.add_updater(lambda m: m.set_progress(race.progress))
         split = max(1.0, round(end * 0.35))
-        with self.narrate("Go. At every tick, each ball takes one step of its own rule, using only the slope where it stands."):
+        with self.narrate(tr("Go. At every tick, each ball takes one step of its own rule, using only the slope where it stands.")):
             if not self.three_d:
                 self.play(FadeOut(start_text), run_time=0.3)
             self.play(race.advance(0, split), run_time=seconds * split / end)
-        with self.narrate(
+        with self.narrate(tr(
             "A line that drops early is a fast starter; a flat line is a ball that has stopped, "
             "at the bottom or somewhere worse."
-        ):
+        )):
             self.play(race.advance(split, end), run_time=seconds * (end - split) / end)
         chart.clear_updaters()
         race.set_progress(end)
         chart.set_progress(end)
 
-        board = Leaderboard(leader_rows(racers), title=f"Leaderboard · {len(racers)} methods, {s['steps']} steps max")
+        board = Leaderboard(leader_rows(racers), title=tr("Leaderboard · {n} methods, {steps} steps max", n=len(racers), steps=s['steps']))
         top_space = COLUMN_TOP - (chart.get_top()[1] + 0.25)
         if board.height > top_space:
             board.scale_to_fit_height(top_space)
@@ -251,13 +256,17 @@ class Race(ExplainerScene3D):
     def _closing(self, index: int, total: int, racers: list[Racer]) -> str:
         board = leaderboard(racers)
         if index + 1 < total:
-            return "One race proves little. Let us run them again on a different surface."
+            return tr("One race proves little. Let us run them again on a different surface.")
         done = [r for r in board if r.outcome is Outcome.MINIMUM]
         if len(done) == len(board):
-            return "Here every method got there; the leaderboard says how fast."
-        return "No method wins everywhere: speed, stored momentum and a stride per axis each help on some surfaces and hurt on others."
+            return tr("Here every method got there; the leaderboard says how fast.")
+        return tr("No method wins everywhere: speed, stored momentum and a stride per axis each help on some surfaces and hurt on others.")
+
+
+#: How many methods race, as the first narrated sentence says it (translated with tr).
+COUNT_WORDS = (N_("One"), N_("Two"), N_("Three"), N_("Four"), N_("Five"), N_("Six"), N_("Seven"), N_("Eight"), N_("Nine"),
+               N_("Ten"), N_("Eleven"), N_("Twelve"), N_("Thirteen"), N_("Fourteen"))
 
 
 def _count(n: int) -> str:
-    words = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve", "Thirteen", "Fourteen")
-    return words[n - 1] if 1 <= n <= len(words) else str(n)
+    return tr(COUNT_WORDS[n - 1]) if 1 <= n <= len(COUNT_WORDS) else str(n)

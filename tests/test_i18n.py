@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gdexplain import i18n, narration
-from gdexplain.catalog import entries
+from gdexplain.catalog import entries, get_entry
 from gdexplain.core.errors import InputError
 from gdexplain.core.optimizers import OPTIMIZERS
 from gdexplain.core.surfaces import SURFACES
@@ -108,7 +108,7 @@ def test_update_translations_writes_a_new_language_with_every_string_and_keeps_o
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     counts = i18n.update_translations("fr")
     wanted = {m.key for m in i18n.extract()}
-    per_file = {(m.domain, m.key) for m in i18n.extract()}  # a string two scene modules share is in both their files
+    per_file = {(m.domain, m.key) for m in i18n.extract()}  # a string used by two scene modules is in both files
     written = {e.key for p in (tmp_path / "fr").glob("*.po") for e in i18n.read_po(p)}
     assert written == wanted and sum(counts.values()) == len(per_file)
     first = i18n.read_po(tmp_path / "fr" / "gdexplain.po")[0]
@@ -139,6 +139,21 @@ def test_chinese_cues_break_at_punctuation_never_inside_a_word():
 
 def test_chinese_is_timed_by_characters():
     assert narration.speech_seconds("梯度下降") == pytest.approx(4 / narration.CJK_CHARS_PER_SECOND)
+
+
+def test_a_chinese_script_is_chinese_from_its_header(tiny_scene):
+    from gdexplain.render import narration_script
+
+    def construct(self):
+        with self.narrate("小球沿着坡度往下走。"):
+            self.wait(0.5)
+
+    tiny_scene(construct)
+    entry = get_entry("ball-downhill")
+    text = narration_script(entry, lang="zh")
+    with i18n.using("zh"):
+        title = i18n.tr(entry.title)
+    assert text.startswith(f"# {title}\n") and "场景 `ball-downhill`" in text, text[:200]
 
 
 def test_numbers_are_said_in_the_narration_language():

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from gdexplain import narration
+from gdexplain.catalog import get_entry
 from gdexplain.core.errors import InputError
 from gdexplain.lecture_video import SIDE_SUFFIXES, Chapter, Part, chapter_list, join
 from gdexplain.narration import Cue
@@ -248,3 +249,29 @@ def test_lecture_joins_the_scenes_with_chapters_subtitles_and_side_files(lecture
         assert c.streams.video[0].codec_context.name == "h264" and c.streams.audio
     assert "2 chapters, with narration" in result.stdout
     assert re.findall(r"\[(\d)/2\] (\S+)", result.stderr) == [("1", SCENES[0]), ("2", SCENES[1])]
+
+
+@pytest.mark.render
+def test_the_chinese_lecture_sits_beside_the_english_one_with_chinese_chapters(tmp_path):
+    import av
+
+    from gdexplain import i18n
+    from gdexplain.cli import main
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("GDEXPLAIN_WPM", raising=False)
+        result = CliRunner().invoke(main, ["lecture", *SCENES, "-q", "test", "--lang", "zh", "--output-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "test"
+    assert {p.name for p in folder.iterdir() if p.suffix == ".mp4"} == {f"{s}.zh.mp4" for s in SCENES} | {"lecture.zh.mp4"}
+    with i18n.using("zh"):
+        titles = [i18n.tr(get_entry(s).title) for s in SCENES]
+    assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles)
+    lecture = read_back(folder / "lecture.zh.mp4")
+    assert [c[0] for c in lecture["chapters"]] == titles
+    assert (folder / "lecture.zh.chapters.txt").read_text(encoding="utf-8").splitlines()[0] == f"0:00 {titles[0]}"
+    with av.open(str(folder / "lecture.zh.mp4")) as c:
+        (track,) = c.streams.subtitles
+        assert track.metadata.get("language") == "chi"
+    cues = narration.parse_srt((folder / "lecture.zh.srt").read_text(encoding="utf-8"))
+    assert cues and all(re.search(r"[\u4e00-\u9fff]", c.text) for c in cues)

@@ -208,6 +208,16 @@ def test_voiced_and_unchunkable_formats_render_whole(tmp_path, tiny_scene, monke
     assert calls == [None]
 
 
+def test_an_edition_keeps_its_side_files(tmp_path, tiny_scene):
+    """A Chinese render (slug.zh.mp4) gets slug.zh.srt, .vtt and .script.md beside it, rendered whole or in chunks."""
+    tiny_scene(beats_scene)
+    for jobs in (1, 2):
+        result = render(tmp_path / f"jobs{jobs}", jobs=jobs, lang="zh")[0]
+        assert result.path.name == "ball-downhill.zh.mp4"
+        assert sorted(p.name for p in result.side_files) == sorted(f"ball-downhill.zh{s}" for s in SIDES)
+        assert all(p.exists() for p in result.side_files)
+
+
 # --- the cache ---------------------------------------------------------------------------------
 
 

@@ -10,7 +10,11 @@ The key of a render is a SHA-256 over everything its files depend on:
   (quality, format, transparency, and any argument added later, such as a
   voice or a language: the signature is read, not listed here);
 * the narration pace (``--wpm``/``GDEXPLAIN_WPM``) and the versions of
-  Manim, PyAV, pycairo and ManimPango.
+  Manim, PyAV, pycairo and ManimPango;
+* with a voice, the voice's identity (:attr:`gdexplain.voice.Narrator.identity`):
+  the espeak-ng version, or piper-tts's version and the SHA-256 of the
+  Piper model file, so a new engine or another model with the same name
+  re-renders.
 
 Entries live in ``<output_dir>/.cache/<key>/``: the video, its side files
 and ``result.json``. An entry appears by one atomic rename of a folder
@@ -114,16 +118,32 @@ def render_key(entry: SceneEntry, settings: Mapping[str, Any], options: Mapping[
     """The cache key of rendering ``entry`` with resolved ``settings`` and render_scene ``options``."""
     from gdexplain.narration import speech_rate
 
+    arguments = render_arguments(entry, options)
     inputs = {
         "slug": entry.slug,
         "scene_source": scene_digest(entry),
         "package_source": sources or package_digest(),
         "settings": _canonical(settings),
-        "render_arguments": _canonical(render_arguments(entry, options)),
+        "render_arguments": _canonical(arguments),
         "speech_rate": speech_rate(),
         "libraries": dict(_library_versions()),
+        "voice": voice_identity(arguments.get("voice", "none"), arguments.get("lang", "en"), arguments.get("fmt")),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def voice_identity(spec: str | None, lang: str = "en", fmt: str | None = None) -> str:
+    """What makes a voice sound as it does (engine version, voice file digest, rate, language); ``none`` when silent."""
+    from gdexplain.core.errors import InputError
+    from gdexplain.voice import load_voice
+
+    if fmt == "png" or spec in (None, "none"):  # a still is rendered without a voice
+        return "none"
+    try:
+        narrator = load_voice(spec, lang)
+    except InputError:  # render_scene will say why in one line; the key just has to differ
+        return f"unusable {spec} {lang}"
+    return narrator.identity if narrator else "none"
 
 
 def _cache_dir(output_dir: Path, key: str) -> Path:

@@ -171,8 +171,8 @@ def _voice_option(command):
         default="none",
         show_default=True,
         metavar="ENGINE[:VOICE]",
-        help=f"Narrate on the soundtrack: none, espeak (espeak:en-gb …) or piper (the neural voice; "
-        f"`bash scripts/setup.sh --voice piper` installs it). Also ${VOICE_ENV}.",
+        help=f"Narrate on the soundtrack: none, espeak (espeak:en-gb …; Mandarin with --lang zh) or piper (the English "
+        f"neural voice; `bash scripts/setup.sh --voice piper` installs it). Also ${VOICE_ENV}.",
     )(command)
 
 

@@ -33,7 +33,7 @@ from gdexplain import cache, chunks, i18n, outputs
 from gdexplain.catalog import SceneEntry, get_entry
 from gdexplain.core.errors import InputError
 from gdexplain import render as rendering
-from gdexplain.render import SIDE_SUFFIXES, RenderResult, check_request, output_path, quality
+from gdexplain.render import SIDE_SUFFIXES, RenderResult, check_request, edition_stem, output_path, quality
 
 #: Environment variables that change a render (the narration pace); tasks carry them to their workers.
 RENDER_ENVIRONMENT = ("GDEXPLAIN_WPM",)
@@ -107,8 +107,9 @@ def run_task(task: Task, work_root: str | None = None) -> TaskOutput:
             result = rendering.render_scene(entry, output_dir=work, overrides=task.overrides, chunk=task.chunk, **task.options)
             files: dict[str, bytes | None] = {result.path.suffix: result.path.read_bytes()}
             if result.path.suffix != ".png":
+                stem = result.path.name[: -len(result.path.suffix)]  # momentum, or momentum.zh for another language
                 for suffix in SIDE_SUFFIXES:
-                    side = result.path.with_name(result.path.name[: -len(result.path.suffix)] + suffix)  # slug.zh.srt too
+                    side = result.path.with_name(stem + suffix)
                     files[suffix] = side.read_bytes() if side in result.side_files else None
             return TaskOutput(files, result.duration, result.frames)
         finally:
@@ -316,7 +317,7 @@ def _finish(
     try:
         files: dict[str, Path | None] = {}
         for suffix, data in last.files.items():
-            files[suffix] = None if data is None else staging / f"{slug}{suffix}"
+            files[suffix] = None if data is None else staging / f"{edition_stem(slug, lang)}{suffix}"  # the joined video overwrites its own
             if data is not None:
                 files[suffix].write_bytes(data)  # type: ignore[union-attr]
         if len(parts) > 1:

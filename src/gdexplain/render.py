@@ -224,7 +224,7 @@ def narration_script(
 
     scene = _dry_run(entry, overrides, voice, lang)
     spoken = scene.narrator.spec if scene.narrator else None
-    with i18n.using(lang):  # the dry run's language ended with it: the title and header in it too
+    with i18n.using(lang):  # the title and the header in the script's language
         return narration.to_script(scene.beats, i18n.tr(entry.title), entry.slug, float(scene.time), spoken)
 
 

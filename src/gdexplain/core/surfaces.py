@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from gdexplain.core.errors import InputError, unknown_name
+from gdexplain.i18n import N_
 
 Array = np.ndarray
 Point = tuple[float, ...]
@@ -401,8 +402,8 @@ def _quadratic_fit() -> DatasetSurface:
     x = np.arange(1.0, 6.0)
     return DatasetSurface(
         name="quadratic-fit",
-        title="Fitting a parabola",
-        description="Mean squared error of y = w2·x² + w1·x + w0 on the points (1,1) … (5,25).",
+        title=N_("Fitting a parabola"),
+        description=N_("Mean squared error of y = w2·x² + w1·x + w0 on the points (1,1) … (5,25)."),
         coords=("w0", "w1", "w2"),
         ranges=((-1.0, 1.0), (-1.0, 1.0), (-0.5, 1.5)),
         default_start=(0.0, 0.0, 0.0),
@@ -440,8 +441,8 @@ def _linear_regression() -> DatasetSurface:
     best = np.linalg.lstsq(features, y, rcond=None)[0]
     return DatasetSurface(
         name="linear-regression",
-        title="Linear regression",
-        description="Mean squared error of y = θ0 + θ1·x on 100 noisy points from y = 4 + 3x.",
+        title=N_("Linear regression"),
+        description=N_("Mean squared error of y = θ0 + θ1·x on 100 noisy points from y = 4 + 3x."),
         coords=("theta0", "theta1"),
         ranges=((-1.0, 10.0), (-2.0, 5.0)),
         default_start=tuple(float(s) for s in start),
@@ -466,84 +467,84 @@ _DW_LEFT, _DW_PEAK, _DW_RIGHT = _double_well_critical_points()
 # tests/test_surfaces.py checks that the gradient vanishes at each.
 _ALL: tuple[Surface, ...] = (
     Surface(
-        "local-minimum", "Local minimum",
-        "A shallow pit on the right and a deep one on the left: plain descent stops in the first.",
+        "local-minimum", N_("Local minimum"),
+        N_("A shallow pit on the right and a deep one on the left: plain descent stops in the first."),
         ("x", "y"), ((-2.0, 2.0), (-2.0, 2.0)), (1.5, 1.5), _local_minimum, _local_minimum_grad,
         minima=((-0.967577446, 0.0), (0.905317861, 0.0)), saddles=((0.120250360, 0.0),),
     ),
     Surface(
-        "global-minimum", "Global minimum", "A round bowl with one minimum: the easiest case.",
+        "global-minimum", N_("Global minimum"), N_("A round bowl with one minimum: the easiest case."),
         ("x", "y"), ((-2.0, 2.0), (-2.0, 2.0)), (1.5, 1.5), lambda x, y: x**2 + y**2,
         lambda x, y: (2 * x, 2 * y), minima=((0.0, 0.0),),
     ),
     Surface(
-        "saddle-point", "Saddle point", "sin x + y²: a valley across a slope, with a saddle to get past.",
+        "saddle-point", N_("Saddle point"), N_("sin x + y²: a valley across a slope, with a saddle to get past."),
         ("x", "y"), ((-2.0, 2.0), (-2.0, 2.0)), (1.5, 1.5), lambda x, y: np.sin(x) + y**2,
         lambda x, y: (np.cos(x), 2 * y), minima=((-np.pi / 2, 0.0),), saddles=((np.pi / 2, 0.0),),
     ),
     Surface(
-        "elliptic-bowl", "Elliptic bowl",
-        "A stretched bowl with a dimple: the steepest way down is not the way to the minimum.",
+        "elliptic-bowl", N_("Elliptic bowl"),
+        N_("A stretched bowl with a dimple: the steepest way down is not the way to the minimum."),
         ("x", "y"), ((-2.0, 2.0), (-2.0, 2.0)), (1.5, 1.5), _elliptic_bowl, _elliptic_bowl_grad,
         minima=((0.0, 0.0),),
     ),
     Surface(
-        "hills", "Hills", "Two hills and a hollow on a bowl: paths bend around the bumps.",
+        "hills", N_("Hills"), N_("Two hills and a hollow on a bowl: paths bend around the bumps."),
         ("x", "y"), ((-2.0, 2.0), (-2.0, 2.0)), (1.5, 1.5), _hills, _hills_grad,
         minima=((0.041507126, -0.000640378), (0.900306522, -0.653401158)),
     ),
     Surface(
-        "plateau", "Plateau", "A narrow well in a wide, almost flat plain with gentle ripples.",
+        "plateau", N_("Plateau"), N_("A narrow well in a wide, almost flat plain with gentle ripples."),
         ("x", "y"), ((-2.0, 2.0), (-2.0, 2.0)), (1.5, 1.5), _plateau, _plateau_grad,
         minima=((0.0, 0.0),),
     ),
     Surface(
-        "rosenbrock", "Rosenbrock", "A long, curved, flat-bottomed valley: easy to enter, slow to follow.",
+        "rosenbrock", N_("Rosenbrock"), N_("A long, curved, flat-bottomed valley: easy to enter, slow to follow."),
         ("x", "y"), ((-2.0, 2.0), (-1.0, 3.0)), (-1.2, 1.0), _rosenbrock, _rosenbrock_grad,
         minima=((1.0, 1.0),),
     ),
     Surface(
-        "beale", "Beale", "Flat plains and steep walls meeting at sharp corners.",
+        "beale", N_("Beale"), N_("Flat plains and steep walls meeting at sharp corners."),
         ("x", "y"), ((-4.5, 4.5), (-4.5, 4.5)), (1.0, 1.5), _beale, _beale_grad,
         minima=((3.0, 0.5),),
     ),
     Surface(
-        "himmelblau", "Himmelblau", "Four equally deep minima: where you start decides where you end.",
+        "himmelblau", N_("Himmelblau"), N_("Four equally deep minima: where you start decides where you end."),
         ("x", "y"), ((-5.0, 5.0), (-5.0, 5.0)), (0.0, 0.0), _himmelblau, _himmelblau_grad,
         minima=((3.0, 2.0), (-2.805118, 3.131313), (-3.779310, -3.283186), (3.584428, -1.848127)),
     ),
     Surface(
-        "booth", "Booth", "A tilted quadratic bowl, curvatures 2 and 18.",
+        "booth", N_("Booth"), N_("A tilted quadratic bowl, curvatures 2 and 18."),
         ("x", "y"), ((-10.0, 10.0), (-10.0, 10.0)), (-6.0, -8.0), _booth, _booth_grad,
         minima=((1.0, 3.0),),
     ),
     Surface(
-        "ravine", "Ravine", "0.1x² + 2y²: steep across, flat along; one learning rate cannot suit both.",
+        "ravine", N_("Ravine"), N_("0.1x² + 2y²: steep across, flat along; one learning rate cannot suit both."),
         ("x", "y"), ((-6.0, 6.0), (-3.0, 3.0)), (-5.0, -2.0), lambda x, y: 0.1 * x**2 + 2 * y**2,
         lambda x, y: (0.2 * x, 4 * y), minima=((0.0, 0.0),),
     ),
     Surface(
-        "saddle", "Saddle", "x² − y²: downhill only along y, and the gradient vanishes at the centre.",
+        "saddle", N_("Saddle"), N_("x² − y²: downhill only along y, and the gradient vanishes at the centre."),
         ("x", "y"), ((-2.0, 2.0), (-2.0, 2.0)), (1.0, 1e-3), lambda x, y: x**2 - y**2,
         lambda x, y: (2 * x, -2 * y), saddles=((0.0, 0.0),),
     ),
     Surface(
-        "monkey-saddle", "Monkey saddle", "x³ − 3xy²: three valleys meet at a flat, degenerate point.",
+        "monkey-saddle", N_("Monkey saddle"), N_("x³ − 3xy²: three valleys meet at a flat, degenerate point."),
         ("x", "y"), ((-1.0, 1.0), (-1.0, 1.0)), (0.6, 0.2), lambda x, y: x**3 - 3 * x * y**2,
         lambda x, y: (3 * x**2 - 3 * y**2, -6 * x * y), saddles=((0.0, 0.0),),
     ),
     Surface(
-        "rastrigin", "Rastrigin", "A bowl covered in a regular grid of local minima.",
+        "rastrigin", N_("Rastrigin"), N_("A bowl covered in a regular grid of local minima."),
         ("x", "y"), ((-5.12, 5.12), (-5.12, 5.12)), (2.3, -1.7), _rastrigin, _rastrigin_grad,
         minima=((0.0, 0.0),),
     ),
     Surface(
-        "six-hump-camel", "Six-hump camel", "Six local minima, two of them global.",
+        "six-hump-camel", N_("Six-hump camel"), N_("Six local minima, two of them global."),
         ("x", "y"), ((-3.0, 3.0), (-2.0, 2.0)), (-1.5, 1.0), _six_hump_camel, _six_hump_camel_grad,
         minima=((0.089842013, -0.712656403), (-0.089842013, 0.712656403), (-1.703606715, 0.796083569), (1.703606715, -0.796083569)),
     ),
     Surface(
-        "double-well", "Double well", "A curve with a shallow local minimum on the right and the global one on the left.",
+        "double-well", N_("Double well"), N_("A curve with a shallow local minimum on the right and the global one on the left."),
         ("x",), ((-2.0, 2.0),), (1.9,), _double_well, _double_well_grad,
         minima=((_DW_LEFT,), (_DW_RIGHT,)),
     ),

@@ -37,8 +37,10 @@ SURFACE_SCALE = ["#1B1F4B", "#1F4E79", "#1C7C7D", "#3FA56B", "#A8C545", "#F4D35E
 
 FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
-#: Fonts for languages DejaVu has no glyphs for (installed by scripts/setup.sh: fonts-noto-cjk).
-LANGUAGE_FONTS = {"zh": ("Noto Sans CJK SC", "Noto Sans Mono CJK SC")}
+#: Fonts for languages DejaVu has no glyphs for (installed by scripts/setup.sh: fonts-noto-cjk), as
+#: Pango family lists: Latin, Greek, digits and symbols stay DejaVu's (so numbers and formulas-in-text
+#: look as in English, and β·v keeps a narrow middle dot), Chinese comes from Noto Sans CJK SC.
+LANGUAGE_FONTS = {"zh": (f"{FONT}, Noto Sans CJK SC", f"{MONO}, Noto Sans Mono CJK SC")}
 
 TITLE_SIZE = 36
 BODY_SIZE = 26
@@ -53,8 +55,25 @@ def font(mono: bool = False, lang: str | None = None) -> str:
 
 
 def label(text: str, size: float = BODY_SIZE, color: str = TEXT, mono: bool = False, **kwargs) -> Text:
-    """Plain on-screen text in the lecture's font (the current language's)."""
-    return Text(text, font=font(mono), font_size=size, color=color, **kwargs)
+    """Plain on-screen text in the lecture's font (the current language's).
+
+    Setting a text (Pango, then parsing its SVG into glyphs) costs several
+    times copying one, and scenes set the same words again and again (and a
+    chunk of a scene, forked after its plan, inherits what the plan set), so
+    each distinct text is set once per process and copied after that.
+    """
+    key = (text, float(size), str(color), font(mono), repr(sorted(kwargs.items())))
+    proto = _TEXTS.get(key)
+    if proto is None:
+        if len(_TEXTS) >= _TEXT_CACHE_SIZE:
+            _TEXTS.clear()
+        proto = _TEXTS[key] = Text(text, font=font(mono), font_size=size, color=color, **kwargs)
+    return proto.copy()
+
+
+#: Texts already set by :func:`label` (a copy is handed out).
+_TEXTS: dict[tuple, Text] = {}
+_TEXT_CACHE_SIZE = 4096
 
 
 def method_color(name: str) -> str:
