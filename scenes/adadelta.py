@@ -386,7 +386,7 @@ class AdaDeltaScene(ExplainerScene):
             ("AdaDelta", colors["adadelta"], f"γ = {fmt(s['lr'])}, ρ = {fmt(s['rho'])}, ε = {fmt(s['eps'])}"),
             ("RMSProp", colors["rmsprop"], f"α = {fmt(s['race_lr'])}, ρ = {fmt(rms.optimizer.rho)}"),  # type: ignore[attr-defined]
         ]).next_to(chart, DOWN, buff=0.5).align_to(chart, LEFT)
-        head = theme.label(tr("{surface}: AdaDelta next to RMSProp", surface=surface.title), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        head = theme.label(tr("{surface}: AdaDelta next to RMSProp", surface=tr(surface.title)), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
         ratio = adadelta_ratio(ada)[1:]
         axis_colors = dict(zip(surface.coords, (theme.AXIS_X, theme.AXIS_Y)))
         ratio_chart = Chart({c: ratio[:, i] for i, c in enumerate(surface.coords)}, axis_colors, n, from_zero=True,
