@@ -19,7 +19,7 @@ from :func:`gdexplain.core.analysis.adadelta_ratio`.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, FadeOut, Group, GrowArrow, Line, Transform, VGroup
+from manim import DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, FadeOut, Group, GrowArrow, Line, Transform, VGroup, config
 
 from gdexplain.core.analysis import adadelta_ratio, find_burst
 from gdexplain.core.optimizers import make_optimizer
@@ -46,6 +46,8 @@ MAP_WIDTH = 7.2
 MAP_HEIGHT = 4.0
 #: Room around the path on the step-by-step map (surface units).
 MARGIN = 0.5
+#: Least width of the step-by-step read-out (scene units).
+READOUT_WIDTH = 4.6
 
 RULE = (
     "{{ s_t : s }} = rho s_(t-1) + (1 - rho) {{ g_t^2 : g2 }} \\ "
@@ -236,8 +238,14 @@ class AdaDeltaScene(ExplainerScene):
             )
         ):
             self.play(FadeIn(head_s), FadeIn(head_u), FadeIn(squares), FadeIn(notes[1]), run_time=0.8)
-        readout = Readout(self._rows(1, 1), min_width=4.6).next_to(formula, DOWN, buff=0.4)
+        every = max(1, (traj.steps - slow) // 8)  # rebuilding text is slow: about eight read-out updates
+        fast = [k for k in range(slow + 1, traj.steps + 1) if (k - slow) % every == 0 or k == traj.steps]
+        # Every read-out of the run as wide as the widest (long values like −7.18e−8 come late), so the
+        # panel keeps its size from step to step and stays inside the frame.
+        self.readout_width = max(Readout(step_rows(traj, k), min_width=READOUT_WIDTH).width for k in (*range(1, slow + 1), *fast))
+        readout = self._readout(self._rows(1, 1)).next_to(formula, DOWN, buff=0.4)
         readout.set_x(right_x)
+        readout.shift(LEFT * max(0.0, readout.get_right()[0] - (config.frame_x_radius - 0.15)))
         trail = VGroup()
         for t in range(1, slow + 1):
             self.explain_step(t, cmap, ball, squares, scales, anchors, readout, formula, notes, factor, trail, t == 1)
@@ -247,14 +255,13 @@ class AdaDeltaScene(ExplainerScene):
             self.play(formula.light({}), run_time=0.3)
             self.remove(ball, *trail)  # each segment was added on its own: removing the group left them on screen
             self.add(race)
-            every = max(1, (traj.steps - slow) // 8)  # rebuilding text is slow: about eight read-out updates
 
             def follow(k: int) -> None:
                 squares.become(MemorySquares(traj.quantity("sq_grad_avg")[k], traj.quantity("sq_delta_avg")[k], scales, anchors))
-                if (k - slow) % every == 0 or k == traj.steps:
+                if k in fast:
                     # Inside a play: Manim's own become (any keyword selects it) keeps the parts being drawn;
                     # Readout's quick swap, made for updates between plays, left the old rows on screen.
-                    readout.become(Readout(step_rows(traj, k), min_width=4.6).placed_like(readout), match_center=False)
+                    readout.become(self._readout(step_rows(traj, k)).placed_like(readout), match_center=False)
 
             self.play(race.advance(slow, traj.steps, on_step=follow, changing=[squares, readout]),
                       run_time=max(1.0, 0.2 * (traj.steps - slow)))
@@ -279,6 +286,10 @@ class AdaDeltaScene(ExplainerScene):
         cmap = ContourMap(surface, height=height, width=width, x_range=xr, y_range=yr)
         return cmap.to_corner(UL, buff=0.4).shift(0.75 * DOWN)
 
+    def _readout(self, rows: list[tuple[str, str]]) -> Readout:
+        """A read-out of the step-by-step part, as wide as the widest of the run."""
+        return Readout(rows, min_width=self.readout_width)
+
     def _rows(self, t: int, reveal: int) -> list[tuple[str, str]]:
         rows = step_rows(self.traj, t)
         return [(n, v if i <= reveal else "…") for i, (n, v) in enumerate(rows)]
@@ -294,7 +305,7 @@ class AdaDeltaScene(ExplainerScene):
         u_prev = traj.quantity("sq_delta_avg")[t - 1]
         with self.narrate(tr("Step one. The gradient at the ball: steep across the ravine, gentle along it.") if full
                           else tr("Step {t}. A new gradient.", t=t)):
-            readout.become(Readout(self._rows(t, 1), min_width=4.6).placed_like(readout))
+            readout.become(self._readout(self._rows(t, 1)).placed_like(readout))
             if t == 1:
                 self.play(FadeIn(readout), FadeIn(notes[0]), run_time=0.5)
             self.play(GrowArrow(g_arrow), FadeIn(g_label), formula.light({"grad": theme.GRADIENT}), run_time=0.9)
@@ -302,7 +313,7 @@ class AdaDeltaScene(ExplainerScene):
             tr("The first memory shrinks to rho times its area and takes in one minus rho of g squared. "
                "The steep axis grows the big square.") if full else tr("Update s with the new g squared.")
         ):
-            readout.become(Readout(self._rows(t, 2), min_width=4.6).placed_like(readout))
+            readout.become(self._readout(self._rows(t, 2)).placed_like(readout))
             new = MemorySquares(traj.quantity("sq_grad_avg")[t], u_prev, scales, anchors)
             self.play(Transform(squares, new), formula.light({"s": theme.HIGHLIGHT, "g2": theme.GRADIENT}), run_time=1.0)
         ratio = adadelta_ratio(traj)[t]
@@ -316,7 +327,7 @@ class AdaDeltaScene(ExplainerScene):
             )
             if full else tr("Ratio of the roots, times g: the step. The ratios are now {ratios}.", ratios=fmt_vector(ratio))
         ):
-            readout.become(Readout(self._rows(t, 4), min_width=4.6).placed_like(readout))
+            readout.become(self._readout(self._rows(t, 4)).placed_like(readout))
             self.play(formula.light({"top": theme.STEP, "bottom": theme.GRADIENT, "delta": theme.STEP}), run_time=0.6)
             step_arrow = vector_arrow(here, nxt, theme.STEP)
             d_label = label_arrow(step_arrow, theme.label("−γΔ", size=theme.LABEL_SIZE, color=theme.STEP), side=-1,
@@ -327,7 +338,7 @@ class AdaDeltaScene(ExplainerScene):
                "Next time, the top root will be the typical size of the recent steps.") if full
             else tr("Move, and remember the step in u.")
         ):
-            readout.become(Readout(self._rows(t, 6), min_width=4.6).placed_like(readout))
+            readout.become(self._readout(self._rows(t, 6)).placed_like(readout))
             seg = Line(here, nxt, stroke_color=theme.PATH, stroke_width=3)
             new = MemorySquares(traj.quantity("sq_grad_avg")[t], traj.quantity("sq_delta_avg")[t], scales, anchors)
             self.add(seg, ball)
