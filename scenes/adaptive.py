@@ -41,12 +41,13 @@ from manim import (
     VGroup,
 )
 
-from gdexplain import layout
+from gdexplain import layout, narration
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.analysis import effective_rate
 from gdexplain.core.parts import accumulator, accumulator_parts, first_step_gain, step_over_rate
 from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
+from gdexplain.i18n import is_cjk, tr, trn
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
 from gdexplain.visual.charts import Chart
@@ -84,10 +85,15 @@ RMSPROP_RULE = (
 # --- what the scenes read from the core ----------------------------------------------------
 
 
+def said(value: float, digits: int = 4) -> str:
+    """A number as the narration says it: the screen's digits (:func:`fmt`) in English, words for sign and exponent in Chinese."""
+    return narration.spoken_number(value, digits) if is_cjk() else fmt(value, digits)
+
+
 def step_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
     """Readout rows of step ``t`` (from θ_{t−1} to θ_t), every value as recorded by the core."""
     parts = accumulator_parts(traj, t)
-    rows = [("step t", str(t)), ("g", fmt_vector(traj.quantity("grad")[t])), ("g²", fmt_vector(parts.squared))]
+    rows = [(tr("step t"), str(t)), ("g", fmt_vector(traj.quantity("grad")[t])), ("g²", fmt_vector(parts.squared))]
     if traj.optimizer.name == "rmsprop":
         rows.append(("s(t−1)", fmt_vector(parts.before)))
     rows += [
@@ -178,35 +184,35 @@ class OneLearningRate(_AdaptiveBase):
         large = run(make_optimizer("gd", lr=s["lr_large"]), surface, s["start"], s["steps"])
         colors = {"small": "#E6E6E6", "large": "#F4A259"}
 
-        title = self.title("One learning rate for every axis?")
+        title = self.title(tr("One learning rate for every axis?"))
         cmap = framed_map(surface, map_view(surface), (8.0, 3.6))
         cmap.to_corner(UL, buff=0.5).shift(0.5 * DOWN)
         ball = Ball().move_to(cmap.c2p(small.positions[0]))
-        with self.narrate(
+        with self.narrate(tr(
             "Here is a ravine. Across it, along y, the walls are steep. Along it, in x, the floor is almost flat. "
             "The lowest point is in the middle."
-        ):
+        )):
             self.play(FadeIn(title), FadeIn(cmap), run_time=1)
             self.play(FadeIn(ball, shift=0.3 * DOWN), run_time=0.5)
 
         loss_max = float(np.nanmax(np.concatenate([small.losses, large.losses])))
         norm_max = float(np.nanmax(np.concatenate([small.gradient_norms(), large.gradient_norms()])))
         n = max(small.steps, large.steps, 1)
-        loss_chart = Chart(steps=n, y_max=loss_max, from_zero=True, title="loss", width=3.6, height=1.6)
+        loss_chart = Chart(steps=n, y_max=loss_max, from_zero=True, width=3.6, height=1.6)
         loss_chart.to_corner(UR, buff=0.5).shift(0.5 * DOWN + 0.2 * LEFT)
-        norm_chart = Chart(steps=n, y_max=norm_max, from_zero=True, title="gradient size ‖∇L‖", width=3.6, height=1.6)
+        norm_chart = Chart(steps=n, y_max=norm_max, from_zero=True, title=tr("gradient size ‖∇L‖"), width=3.6, height=1.6)
         norm_chart.next_to(loss_chart, DOWN, buff=0.75).align_to(loss_chart, LEFT)
 
         runs = (("small", small, s["lr_small"]), ("large", large, s["lr_large"]))
         legend = VGroup()
         texts = {
-            "small": (
-                f"First a careful learning rate, alpha {fmt(s['lr_small'])}. Across the ravine the ball settles quickly, "
-                "but along the floor it crawls."
+            "small": tr(
+                "First a careful learning rate, alpha {lr}. Across the ravine the ball settles quickly, "
+                "but along the floor it crawls.", lr=said(s["lr_small"])
             ),
-            "large": (
-                f"Now a bold one, alpha {fmt(s['lr_large'])}. Along the floor it travels well, but across the ravine "
-                "every step overshoots, and the ball bounces from wall to wall."
+            "large": tr(
+                "Now a bold one, alpha {lr}. Along the floor it travels well, but across the ravine "
+                "every step overshoots, and the ball bounces from wall to wall.", lr=said(s["lr_large"])
             ),
         }
         balls = {}
@@ -215,7 +221,8 @@ class OneLearningRate(_AdaptiveBase):
             b = Ball(color=color).move_to(cmap.c2p(traj.positions[0]))
             balls[key] = b
             trail = PathTrail([cmap.c2p(p) for p in traj.positions], color=color, stroke_width=3)
-            entry = theme.label(f"α = {fmt(lr)} ({'careful' if key == 'small' else 'bold'})", size=theme.SMALL_SIZE, color=color)
+            entry_text = tr("α = {lr} (careful)", lr=fmt(lr)) if key == "small" else tr("α = {lr} (bold)", lr=fmt(lr))
+            entry = theme.label(entry_text, size=theme.SMALL_SIZE, color=color)
             legend.add(entry)
             with self.narrate(texts[key]):
                 if key == "small":
@@ -237,38 +244,40 @@ class OneLearningRate(_AdaptiveBase):
                 )
 
         big = large.gradient_norms()
-        with self.narrate(
+        with self.narrate(tr(
             "Look at the bold run's charts. The loss stopped falling, yet the gradient is still large. "
             "That is the sign of bouncing between walls. At a real minimum the gradient would shrink to almost nothing."
-        ):
+        )):
             note = theme.label(
-                f"α = {fmt(s['lr_large'])} after {large.steps} steps: loss {fmt(large.losses[-1])}, ‖∇L‖ {fmt(big[-1])}",
+                trn("α = {lr} after {n} step: loss {loss}, ‖∇L‖ {norm}", "α = {lr} after {n} steps: loss {loss}, ‖∇L‖ {norm}",
+                    large.steps, lr=fmt(s["lr_large"]), loss=fmt(large.losses[-1]), norm=fmt(big[-1])),
                 size=theme.SMALL_SIZE, color=colors["large"],
-            ).next_to(legend, DOWN, buff=0.3).align_to(legend, LEFT)
+            ).next_to(legend, DOWN, buff=0.15).align_to(legend, LEFT)
             self.play(FadeIn(note), run_time=0.6)
 
+        ends = {key: tr("α = {lr} ends at", lr=fmt(s[f"lr_{key}"])) for key in ("small", "large")}
         table = Readout(
             [
-                (f"α = {fmt(s['lr_small'])} ends at", fmt_vector(small.positions[-1])),
-                (f"α = {fmt(s['lr_large'])} ends at", fmt_vector(large.positions[-1])),
-                ("the minimum", fmt_vector(surface.minima[0]) if surface.minima else "none"),
+                (ends["small"], fmt_vector(small.positions[-1])),
+                (ends["large"], fmt_vector(large.positions[-1])),
+                (tr("the minimum"), fmt_vector(surface.minima[0]) if surface.minima else tr("none")),
             ],
-            colors={f"α = {fmt(s['lr_small'])} ends at": colors["small"], f"α = {fmt(s['lr_large'])} ends at": colors["large"]},
+            colors={ends[key]: colors[key] for key in ("small", "large")},
         )
-        table.next_to(note, DOWN, buff=0.2).align_to(legend, LEFT)
-        with self.narrate(
+        table.next_to(note, DOWN, buff=0.12).align_to(legend, LEFT)
+        with self.narrate(tr(
             "Compare where each run ended. The careful one finished the steep direction and not the flat one. "
             "The bold one did the opposite."
-        ):
+        )):
             self.play(FadeIn(table), run_time=0.8)
-        with self.narrate(
+        with self.narrate(tr(
             "The steep axis needs small steps. The flat axis wants big ones. A single alpha cannot serve both. "
             "So give every parameter a learning rate of its own, fitted to how steep its own direction has been."
-        ):
-            moral = theme.label("→ one learning rate per parameter", size=theme.BODY_SIZE, color=theme.HIGHLIGHT)
+        )):
+            moral = theme.label(tr("→ one learning rate per parameter"), size=theme.BODY_SIZE, color=theme.HIGHLIGHT)
             keep_in_frame(moral.next_to(table, RIGHT, buff=0.6))
             self.play(FadeIn(moral), run_time=0.6)
-        with self.narrate("That is what adaptive methods do. The first one is called AdaGrad."):
+        with self.narrate(tr("That is what adaptive methods do. The first one is called AdaGrad.")):
             self.play(Indicate(moral, color=theme.HIGHLIGHT), run_time=1)
 
 
@@ -292,7 +301,7 @@ class _SquaresStepByStep(_AdaptiveBase):
         grads = traj.quantity("grad")
         slow = min(SLOW_STEPS, traj.steps)
         factor = arrow_shrink([np.linalg.norm(grads[t]) * unit for t in range(1, slow + 1)], longest=1.4)
-        notes = VGroup(ScaleNote(factor, "gradient arrows"), SquareScaleNote(scale, "s"))
+        notes = VGroup(ScaleNote(factor, tr("gradient arrows")), SquareScaleNote(scale, "s"))
         notes.arrange(DOWN, aligned_edge=LEFT, buff=0.08).next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
         formula = FormulaPanel(rule, font_size=32)
         right_x = (cmap.get_right()[0] + 7.1) / 2
@@ -346,8 +355,8 @@ class _SquaresStepByStep(_AdaptiveBase):
         )
         n_rows = len(step_rows(traj, t))
         grad_text = (
-            "Step one. At the ball, the gradient: steep across the ravine, gentle along it."
-            if full else f"Step {t}. A new gradient at the new spot."
+            tr("Step one. At the ball, the gradient: steep across the ravine, gentle along it.")
+            if full else tr("Step {t}. A new gradient at the new spot.", t=t)
         )
         with self.narrate(grad_text):
             readout.become(self.step_readout(traj, t, reveal=1).placed_like(readout))
@@ -364,17 +373,17 @@ class _SquaresStepByStep(_AdaptiveBase):
             s_arrow, theme.label("Δθ", size=theme.LABEL_SIZE, color=theme.STEP), side=1, avoid=[*layout.on_screen(self), squares, g_arrow]
         )
         divide_text = (
-            "Now divide each gradient component by the side of its own square. The steep axis has a big square, "
-            "so its large gradient shrinks a lot. The flat axis has a small square, so its small gradient keeps its size. "
-            "Times alpha, that is the step."
-            if full else "Divide by the sides, times alpha: that is the step."
+            tr("Now divide each gradient component by the side of its own square. The steep axis has a big square, "
+               "so its large gradient shrinks a lot. The flat axis has a small square, so its small gradient keeps its size. "
+               "Times alpha, that is the step.")
+            if full else tr("Divide by the sides, times alpha: that is the step.")
         )
         with self.narrate(divide_text):
             self.play(formula.light({"grad": theme.GRADIENT, "side": theme.HIGHLIGHT, "step": theme.STEP}), run_time=0.6)
             self.play(GrowArrow(s_arrow), FadeIn(s_label), run_time=1.0)
             readout.become(self.step_readout(traj, t).placed_like(readout))
-        move_text = "The ball moves, and the squares come along with it." if full else (
-            "Move." if not last else "Move. Notice how the two steps are much closer in size than the two gradients.")
+        move_text = tr("The ball moves, and the squares come along with it.") if full else (
+            tr("Move.") if not last else tr("Move. Notice how the two steps are much closer in size than the two gradients."))
         with self.narrate(move_text):
             seg = PathTrail([here, nxt]).segment(here, nxt)
             new = self.squares_at(cmap, traj, t, scale)
@@ -383,7 +392,8 @@ class _SquaresStepByStep(_AdaptiveBase):
             trail.add(seg)
 
     def fast_forward_text(self, traj: Trajectory) -> str:
-        return f"After that, the same few moves, again and again, for {traj.steps} steps."
+        return trn("After that, the same few moves, again and again, for {n} step.",
+                   "After that, the same few moves, again and again, for {n} steps.", traj.steps)
 
     def grow_squares(self, cmap, traj, t, squares, scale, added: np.ndarray, color_from: float,
                      cap: float | None = None) -> VGroup:
@@ -410,27 +420,27 @@ class AdaGradScene(_SquaresStepByStep):
         traj = run(make_optimizer("adagrad", lr=s["lr"], eps=s["eps"]), surface, s["start"], s["steps"])
         self.traj = traj
         _, group = self.step_part(
-            traj, ADAGRAD_RULE, "AdaGrad: a square per axis",
-            "AdaGrad gives each parameter a memory: one square per axis. The area of a square is the sum of every "
-            "squared gradient that axis has seen. At the start nothing has been seen, so the squares are empty.",
+            traj, ADAGRAD_RULE, tr(self.entry.title),  # "AdaGrad: a square per axis", translated in lecture.po
+            tr("AdaGrad gives each parameter a memory: one square per axis. The area of a square is the sum of every "
+               "squared gradient that axis has seen. At the start nothing has been seen, so the squares are empty."),
         )
         self.pending = group
         self.race_against_gd(s["bowl_surface"], s["bowl_lr"], s["race_steps"], (
-            "An elliptic bowl. Plain descent, in white, follows the steepest way down, which is not the way to the minimum.",
-            "AdaGrad, in orange, evens out the two axes: its first steps are equal on both, straight along the diagonal toward the middle.",
+            tr("An elliptic bowl. Plain descent, in white, follows the steepest way down, which is not the way to the minimum."),
+            tr("AdaGrad, in orange, evens out the two axes: its first steps are equal on both, straight along the diagonal toward the middle."),
         ))
         self.race_against_gd(s["saddle_surface"], s["saddle_lr"], s["race_steps"], (
-            "Now a saddle. Plain descent slides toward the flat middle, where the gradient fades, and it slows to a crawl.",
-            "AdaGrad divides the tiny downhill gradient by a tiny square, so even a faint slope gives a full-sized step. "
-            "It gets away.",
+            tr("Now a saddle. Plain descent slides toward the flat middle, where the gradient fades, and it slows to a crawl."),
+            tr("AdaGrad divides the tiny downhill gradient by a tiny square, so even a faint slope gives a full-sized step. "
+               "It gets away."),
         ))
         self.weakness_part(traj)
 
     def square_beats(self, traj, t, cmap, squares, scale, formula, full) -> None:
         text = (
-            "Square each gradient component. That is a square too, of area g squared. Add it to the axis's square: "
-            "the steep axis grows a big square, the flat axis only a small one."
-            if full else "Square it, and add it to the squares."
+            tr("Square each gradient component. That is a square too, of area g squared. Add it to the axis's square: "
+               "the steep axis grows a big square, the flat axis only a small one.")
+            if full else tr("Square it, and add it to the squares.")
         )
         with self.narrate(text):
             add = self.grow_squares(cmap, traj, t, squares, scale, accumulator_parts(traj, t).squared, 0)
@@ -445,56 +455,59 @@ class AdaGradScene(_SquaresStepByStep):
         cmap = self.place_map(surface, np.vstack([gd.positions, ada.positions]), height=5.6)
         scale = nice_square_scale(accumulator(ada)[1:].ravel(), 1.0)
         race = MapRace.on_map(cmap, [Lane.of("gd", gd), Lane.of("adagrad", ada, squares=LaneSquares(accumulator(ada), scale))])
-        head = theme.label(f"{surface.title}: plain GD and AdaGrad, both α = {fmt(lr)}", size=theme.BODY_SIZE)
+        head = theme.label(tr("{surface}: plain GD and AdaGrad, both α = {lr}", surface=tr(surface.title), lr=fmt(lr)), size=theme.BODY_SIZE)
         head.to_corner(UL, buff=0.35)
         note = SquareScaleNote(scale, "s").next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
         right_x = cmap.get_right()[0] + 0.5
-        with self.narrate(f"Both start at the same point, with the same alpha, {fmt(lr)}."):
+        with self.narrate(tr("Both start at the same point, with the same alpha, {lr}.", lr=said(lr))):
             self.clear_pending()
             self.play(FadeIn(head), FadeIn(cmap), run_time=0.8)
             self.play(FadeIn(race.balls), FadeIn(note), run_time=0.5)
             self.add(race)
         readout = self.race(race, beats, np.array([right_x, 2.6, 0]))
-        with self.narrate(f"After {steps} steps: {self._verdict(gd, ada)}"):
+        with self.narrate(self._verdict(steps, gd, ada)):
             self.wait(0.5)
         self.pending = Group(head, cmap, note, readout, race)
 
     @staticmethod
-    def _verdict(gd: Trajectory, ada: Trajectory) -> str:
+    def _verdict(steps: int, gd: Trajectory, ada: Trajectory) -> str:
         a, b = gd.final_loss, ada.final_loss
         if b < a:
-            return f"AdaGrad's loss is {fmt(b)}, plain descent's is {fmt(a)}."
-        return f"plain descent's loss is {fmt(a)}, AdaGrad's is {fmt(b)}: here the head start did not last."
+            return trn("After {n} step: AdaGrad's loss is {ada}, plain descent's is {gd}.",
+                       "After {n} steps: AdaGrad's loss is {ada}, plain descent's is {gd}.", steps, ada=said(b), gd=said(a))
+        return trn("After {n} step: plain descent's loss is {gd}, AdaGrad's is {ada}: here the head start did not last.",
+                   "After {n} steps: plain descent's loss is {gd}, AdaGrad's is {ada}: here the head start did not last.",
+                   steps, ada=said(b), gd=said(a))
 
     def weakness_part(self, traj: Trajectory) -> None:
         eff = effective_rate(traj)[1:]  # row i: step i + 1
         chart = Chart(steps=traj.steps, y_max=float(np.nanmax(eff)), from_zero=True,
-                      title="effective learning rate α / (√s + ε)", width=7.5, height=3.6)
+                      title=tr("effective learning rate α / (√s + ε)"), width=7.5, height=3.6)
         chart.move_to(0.3 * DOWN)
-        head = theme.label("AdaGrad's weakness", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        head = theme.label(tr("AdaGrad's weakness"), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
         xs = chart.line(eff[:, 0], theme.AXIS_X, start_step=1)
         ys = chart.line(eff[:, 1], theme.AXIS_Y, start_step=1)
         key = VGroup(
-            theme.label("x axis: α/√s_x", size=theme.SMALL_SIZE, color=theme.AXIS_X),
-            theme.label("y axis: α/√s_y", size=theme.SMALL_SIZE, color=theme.AXIS_Y),
+            theme.label(tr("x axis: α/√s_x"), size=theme.SMALL_SIZE, color=theme.AXIS_X),
+            theme.label(tr("y axis: α/√s_y"), size=theme.SMALL_SIZE, color=theme.AXIS_Y),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(chart.axes, RIGHT, buff=0.3).align_to(chart.axes, UP)
-        with self.narrate(
+        with self.narrate(tr(
             "There is a catch. The squares only ever grow: every squared gradient is added, and nothing is taken away."
-        ):
+        )):
             self.clear_pending()
             self.play(FadeIn(head), FadeIn(chart), run_time=0.8)
-        with self.narrate(
+        with self.narrate(tr(
             "So the rate each axis really gets, alpha over the side of its square, can only fall. "
-            f"Here it is for the {traj.surface.title.lower()} run, step by step."
-        ):
+            "Here it is for the {surface} run, step by step.", surface=tr(traj.surface.title).lower()
+        )):
             self.play(Create(xs), Create(ys), FadeIn(key), run_time=3)
         first, last = eff[0], eff[-1]
-        with self.narrate(
+        with self.narrate(tr(
             "On a long journey the steps keep shrinking, even where the ground is still sloped. "
             "AdaGrad can stall before it arrives. The fix is to let the squares forget, which is RMSProp."
-        ):
+        )):
             vals = Readout(
-                [("α/√s at step 1", fmt_vector(first)), (f"α/√s at step {traj.steps}", fmt_vector(last))],
+                [(tr("α/√s at step {t}", t=1), fmt_vector(first)), (tr("α/√s at step {t}", t=traj.steps), fmt_vector(last))],
             ).next_to(chart, DOWN, buff=0.3)
             self.play(FadeIn(vals), run_time=0.6)
 
@@ -511,42 +524,43 @@ class RMSPropScene(_SquaresStepByStep):
         traj = run(make_optimizer("rmsprop", lr=s["lr"], rho=s["rho"], eps=s["eps"]), surface, s["start"], s["steps"])
         self.traj = traj
         _, group = self.step_part(
-            traj, RMSPROP_RULE, "RMSProp: squares that forget",
-            "RMSProp keeps AdaGrad's picture, one square per axis, with one change: before each new gradient "
-            f"comes in, the old squares shrink. The decay rate rho is {fmt(s['rho'])}.",
+            traj, RMSPROP_RULE, tr(self.entry.title),  # "RMSProp: squares that forget", translated in lecture.po
+            tr("RMSProp keeps AdaGrad's picture, one square per axis, with one change: before each new gradient "
+               "comes in, the old squares shrink. The decay rate rho is {rho}.", rho=said(s["rho"])),
         )
         self.pending = group
         self.first_step_part(traj)
         self.race_part()
 
     def fast_forward_text(self, traj: Trajectory) -> str:
-        return f"Then shrink, add, divide and move, again and again, for {traj.steps} steps."
+        return trn("Then shrink, add, divide and move, again and again, for {n} step.",
+                   "Then shrink, add, divide and move, again and again, for {n} steps.", traj.steps)
 
     def square_beats(self, traj, t, cmap, squares, scale, formula, full) -> None:
         parts = accumulator_parts(traj, t)
         kept, added = parts.kept, parts.added
         if full:
-            with self.narrate(
+            with self.narrate(tr(
                 "First, the squares shrink to rho times their area. They are empty now, so nothing happens yet; "
                 "later this is how old gradients fade away."
-            ):
+            )):
                 self.play(formula.light({"prev": theme.HIGHLIGHT}), run_time=0.6)
-            with self.narrate(
+            with self.narrate(tr(
                 "Then square the gradient. On its own, g squared would be a square far too big for this picture: "
                 "the dashed one is cut to fit."
-            ):
+            )):
                 add = self.grow_squares(cmap, traj, t, squares, scale, parts.squared, 0, cap=GRAD_SQUARE_CAP)
                 self.play(formula.light({"sq": theme.GRADIENT, "grad": theme.GRADIENT}), FadeIn(add), run_time=0.8)
-            with self.narrate(
-                f"But only one minus rho of it goes in: {fmt(1 - self.settings['rho'])} of the area. "
-                "The square that is added is far smaller."
-            ):
+            with self.narrate(tr(
+                "But only one minus rho of it goes in: {share} of the area. "
+                "The square that is added is far smaller.", share=said(1 - self.settings["rho"])
+            )):
                 small = self.grow_squares(cmap, traj, t, squares, scale, added, 0)
                 self.play(Transform(add, small), run_time=1.0)
                 new = self.squares_at(cmap, traj, t, scale, k_pos=t - 1)
                 self.play(Transform(squares, new), FadeOut(add), formula.light({"acc": theme.HIGHLIGHT}), run_time=0.8)
         else:
-            with self.narrate("Shrink the squares by rho, then add one minus rho times the squared gradient."):
+            with self.narrate(tr("Shrink the squares by rho, then add one minus rho times the squared gradient.")):
                 shrunk = self.squares_at(cmap, traj, t, scale, k_pos=t - 1, values=kept)
                 self.play(Transform(squares, shrunk), formula.light({"prev": theme.HIGHLIGHT}), run_time=0.6)
                 add = self.grow_squares(cmap, traj, t, squares, scale, added, 0)
@@ -558,29 +572,30 @@ class RMSPropScene(_SquaresStepByStep):
         rho = self.settings["rho"]
         d1 = traj.quantity("delta")[1]
         lr = float(traj.quantity("lr")[1])
-        head = theme.label("Why the first step is big", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        head = theme.label(tr("Why the first step is big"), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
         derivation = FormulaPanel(
             "s_1 = (1 - rho) g_1^2 quad ==> quad sqrt(s_1) = sqrt(1 - rho) abs(g_1) \\ "
             "abs(Delta theta_1) approx (alpha abs(g_1)) / (sqrt(1 - rho) abs(g_1)) = alpha / sqrt(1 - rho)",
             font_size=36,
         ).move_to(0.8 * UP)
         gain = first_step_gain(traj)
+        first_step = tr("first step Δθ")
         vals = Readout(
             [("ρ", fmt(rho)), ("1/√(1−ρ)", fmt(gain)), ("α", fmt(lr)),
-             ("first step Δθ", fmt_vector(d1)), ("|Δθ| / α per axis", fmt_vector(step_over_rate(traj, 1)))],
-            colors={"first step Δθ": theme.STEP},
+             (first_step, fmt_vector(d1)), (tr("|Δθ| / α per axis"), fmt_vector(step_over_rate(traj, 1)))],
+            colors={first_step: theme.STEP},
         ).next_to(derivation, DOWN, buff=0.5)
-        with self.narrate(
+        with self.narrate(tr(
             "Did you notice how long that first step was? After one step the square holds only one minus rho of g squared, "
             "so its side is the square root of one minus rho, times the gradient."
-        ):
+        )):
             self.clear_pending()
             self.play(FadeIn(head), FadeIn(derivation), run_time=1)
-        with self.narrate(
-            f"Dividing by that side gives a step of alpha over the root of one minus rho: with rho {fmt(rho)}, "
-            f"about {fmt(gain, 3)} times alpha on every axis, as the recorded step shows. "
-            "AdaGrad's first step is just alpha."
-        ):
+        with self.narrate(tr(
+            "Dividing by that side gives a step of alpha over the root of one minus rho: with rho {rho}, "
+            "about {gain} times alpha on every axis, as the recorded step shows. "
+            "AdaGrad's first step is just alpha.", rho=said(rho), gain=said(gain, 3)
+        )):
             self.play(FadeIn(vals), run_time=0.8)
         self.pending = Group(head, derivation, vals)
 
@@ -597,26 +612,27 @@ class RMSPropScene(_SquaresStepByStep):
         _, capped = square_sides(accumulator(ada)[1:].ravel(), scale, cap)
         cap_used = cap if capped.any() else None
         race = MapRace.on_map(cmap, [Lane.of(m, t, squares=LaneSquares(accumulator(t), scale, cap_used)) for m, t in (("adagrad", ada), ("rmsprop", rms))])
-        head = theme.label(f"{surface.title}: AdaGrad and RMSProp, both α = {fmt(lr)}", size=theme.BODY_SIZE)
+        head = theme.label(tr("{surface}: AdaGrad and RMSProp, both α = {lr}", surface=tr(surface.title), lr=fmt(lr)), size=theme.BODY_SIZE)
         head.to_corner(UL, buff=0.35)
         note = SquareScaleNote(scale, "s", cap_used).next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
         right_x = cmap.get_right()[0] + 0.5
-        with self.narrate(
+        with self.narrate(tr(
             "Now a race. AdaGrad in orange, RMSProp in blue, same start, same alpha, and each carries its squares, "
             "drawn at one scale."
-        ):
+        )):
             self.clear_pending()
             self.play(FadeIn(head), FadeIn(cmap), run_time=0.8)
             self.play(FadeIn(race.balls), FadeIn(note), run_time=0.5)
             self.add(race)
         beats = (
-            "AdaGrad's squares pile up every squared gradient it has ever seen. They grow past the cap, so its steps keep shrinking.",
-            "RMSProp's squares forget the old gradients, stay small, and its steps stay useful.",
-            "AdaGrad is still creeping down the slope, while RMSProp has long since reached the valley.",
+            tr("AdaGrad's squares pile up every squared gradient it has ever seen. They grow past the cap, so its steps keep shrinking."),
+            tr("RMSProp's squares forget the old gradients, stay small, and its steps stay useful."),
+            tr("AdaGrad is still creeping down the slope, while RMSProp has long since reached the valley."),
         )
         self.race(race, beats, np.array([right_x, 2.6, 0]), step_time=0.12)
-        with self.narrate(
-            f"After {steps} steps, AdaGrad's loss is {fmt(ada.final_loss)} and RMSProp's is {fmt(rms.final_loss)}. "
-            "Forgetting is what keeps the steps alive."
-        ):
+        with self.narrate(trn(
+            "After {n} step, AdaGrad's loss is {ada} and RMSProp's is {rms}. Forgetting is what keeps the steps alive.",
+            "After {n} steps, AdaGrad's loss is {ada} and RMSProp's is {rms}. Forgetting is what keeps the steps alive.",
+            steps, ada=said(ada.final_loss), rms=said(rms.final_loss),
+        )):
             self.wait(0.5)

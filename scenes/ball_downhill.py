@@ -33,6 +33,7 @@ from manim import (
 )
 
 from gdexplain.core.optimizers import make_optimizer
+from gdexplain.i18n import tr
 from gdexplain.scene import ExplainerScene3D
 from gdexplain.core.surfaces import get_surface
 from gdexplain.core.trajectory import Trajectory, run
@@ -75,21 +76,25 @@ class BallDownhill(ExplainerScene3D):
         pos = traj.positions
         land = Landscape3D(traj.surface)
         self.set_camera_orientation(phi=56 * DEGREES, theta=-50 * DEGREES, zoom=1.1, frame_center=0.5 * OUT)
-        title = theme.label("Rolling downhill", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.4)
+        title = theme.label(tr("Rolling downhill"), size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.4)
         self.add_fixed_in_frame_mobjects(title)
         self.add(title)  # on screen from the first frame, so the video never opens on an empty frame
 
         with self.narrate(
-            "Training a model means making its loss small. With two parameters, the loss is a landscape: "
-            "every point on the floor is a choice of parameters, and the height is how wrong the model is."
+            tr(
+                "Training a model means making its loss small. With two parameters, the loss is a landscape: "
+                "every point on the floor is a choice of parameters, and the height is how wrong the model is."
+            )
         ):
             self.play(FadeIn(land), run_time=1)
 
         radius = 0.17
         ball = ball_3d(radius).move_to(land.ball_center(pos[0], radius))
         with self.narrate(
-            "We can spot the lowest point at a glance. The algorithm cannot. "
-            "It stands at one spot, in the dark, and sees nothing of the landscape."
+            tr(
+                "We can spot the lowest point at a glance. The algorithm cannot. "
+                "It stands at one spot, in the dark, and sees nothing of the landscape."
+            )
         ):
             self.play(FadeIn(ball, shift=0.6 * DOWN), run_time=1)
 
@@ -97,26 +102,28 @@ class BallDownhill(ExplainerScene3D):
         up = vector_arrow(at, at - land.downhill(pos[0], 1.2), theme.GRADIENT)
         down = vector_arrow(at, at + land.downhill(pos[0], 1.2), theme.STEP)
         key = VGroup(
-            theme.label("gradient: uphill", size=theme.SMALL_SIZE, color=theme.GRADIENT),
-            theme.label("step: downhill", size=theme.SMALL_SIZE, color=theme.STEP),
+            theme.label(tr("gradient: uphill"), size=theme.SMALL_SIZE, color=theme.GRADIENT),
+            theme.label(tr("step: downhill"), size=theme.SMALL_SIZE, color=theme.STEP),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).to_corner(UR, buff=0.4)
         self.add_fixed_in_frame_mobjects(key)
         key.set_opacity(0)
         with self.narrate(
-            "All it can feel is the slope under its feet. That slope has a direction, "
-            "the way straight up, and a size, how steep. Together they are the gradient."
+            tr(
+                "All it can feel is the slope under its feet. That slope has a direction, "
+                "the way straight up, and a size, how steep. Together they are the gradient."
+            )
         ):
             self.play(Create(up), key[0].animate.set_opacity(1), run_time=1.5)
-        with self.narrate("So the ball does the one sensible thing: it takes a step the opposite way, downhill."):
+        with self.narrate(tr("So the ball does the one sensible thing: it takes a step the opposite way, downhill.")):
             self.play(Create(down), key[1].animate.set_opacity(1), run_time=1.5)
 
         path3d = VGroup()
         for k in range(SLOW_STEPS):
             seg = land.path_on_surface(pos[k : k + 2])
             text = (
-                "Step, then feel the slope again from the new spot.",
-                "Step again, and feel again.",
-                "Where the ground is flatter, the gradient is smaller, and so is the step.",
+                tr("Step, then feel the slope again from the new spot."),
+                tr("Step again, and feel again."),
+                tr("Where the ground is flatter, the gradient is smaller, and so is the step."),
             )[k]
             with self.narrate(text):
                 if k == 0:
@@ -126,13 +133,16 @@ class BallDownhill(ExplainerScene3D):
 
         rest = land.path_on_surface(pos[SLOW_STEPS:])
         with self.narrate(
-            f"Repeat that {traj.steps} times, and the ball walks all the way to the bottom of the valley, "
-            "using nothing but the slope where it stood."
+            tr(
+                "Repeat that {steps} times, and the ball walks all the way to the bottom of the valley, "
+                "using nothing but the slope where it stood.",
+                steps=traj.steps,
+            )
         ):
             self.play(Create(rest), MoveAlongPath(ball, _lifted(rest, radius)), run_time=3)
         path3d.add(rest)
 
-        with self.narrate("Now let us look from straight above, where the steps can be measured."):
+        with self.narrate(tr("Now let us look from straight above, where the steps can be measured.")):
             self.play(FadeOut(key), run_time=0.5)
             self.move_camera(phi=0, theta=-90 * DEGREES, zoom=1.0, run_time=2.5)
         self.landscape_mobjects = (land, VGroup(ball, path3d), title)
@@ -149,8 +159,10 @@ class BallDownhill(ExplainerScene3D):
         ball = Ball().move_to(cmap.c2p(pos[-1]))
         trail = PathTrail([cmap.c2p(p) for p in pos])
         with self.narrate(
-            "From above, height becomes colour: dark is low, bright is high. "
-            "The thin lines join points of equal loss, like contour lines on a hiking map."
+            tr(
+                "From above, height becomes colour: dark is low, bright is high. "
+                "The thin lines join points of equal loss, like contour lines on a hiking map."
+            )
         ):
             self.play(FadeIn(cmap), FadeIn(trail), FadeIn(ball), FadeOut(land), FadeOut(ball_and_path), run_time=1)
             self.remove(land, ball_and_path)
@@ -161,26 +173,30 @@ class BallDownhill(ExplainerScene3D):
 
         right_column = RIGHT_COLUMN_X * RIGHT
         rule = FormulaPanel(UPDATE_RULE, font_size=44).move_to(right_column + 2.3 * UP)
-        with self.narrate("The whole method fits in one line. The new position is the old one, minus alpha times the gradient."):
+        with self.narrate(tr("The whole method fits in one line. The new position is the old one, minus alpha times the gradient.")):
             self.play(FadeIn(rule), run_time=1.2)
             # Replay the first steps slowly, with exact arrows and live numbers.
             self.play(FadeOut(trail), ball.animate.move_to(cmap.c2p(pos[0])), run_time=1)
         unit = cmap.axes.x_axis.get_unit_size()
         scale = arrow_scale([np.linalg.norm(g) * unit for g in grads[:SLOW_STEPS]], want=1.0)
-        note = ScaleNote(scale, "gradient arrow").next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
+        note = ScaleNote(scale, tr("gradient arrow")).next_to(cmap, DOWN, buff=0.15).align_to(cmap, LEFT)
         lr = float(traj.quantity("lr")[1])
         readout = self._readout(0, lr).next_to(rule, DOWN, buff=0.4)
 
         beats = (
-            ("At the ball, the gradient is a vector on the map. It points the way the loss rises fastest.", "grad"),
+            (tr("At the ball, the gradient is a vector on the map. It points the way the loss rises fastest."), "grad"),
             (
-                "Multiply it by alpha, the learning rate, and flip its sign. That arrow is the step, "
-                "and it lands exactly on the next point.",
+                tr(
+                    "Multiply it by alpha, the learning rate, and flip its sign. That arrow is the step, "
+                    "and it lands exactly on the next point."
+                ),
                 "lr",
             ),
             (
-                "Why against the gradient? The change in loss is the gradient dotted with the step, "
-                "and that is most negative when the step points straight against it.",
+                tr(
+                    "Why against the gradient? The change in loss is the gradient dotted with the step, "
+                    "and that is most negative when the step points straight against it."
+                ),
                 "pos",
             ),
         )
@@ -211,7 +227,7 @@ class BallDownhill(ExplainerScene3D):
                 steps_trail.add(seg)
                 self.play(FadeOut(VGroup(g_arrow, g_label, s_arrow, s_label)), run_time=0.4)
 
-        with self.narrate("After that it is the same line again and again, until the gradient all but vanishes at the bottom."):
+        with self.narrate(tr("After that it is the same line again and again, until the gradient all but vanishes at the bottom.")):
             rest = PathTrail([cmap.c2p(p) for p in pos[SLOW_STEPS:]])
             self.play(Create(rest), ball.animate.move_to(cmap.c2p(pos[-1])), rule.light({}), FadeOut(note), FadeOut(why), run_time=2.5)
             readout.become(self._readout(traj.steps, lr).placed_like(readout))
@@ -222,9 +238,9 @@ class BallDownhill(ExplainerScene3D):
         traj = self.traj
         g = traj.gradients[k]
         rows = [
-            ("step", f"{k}"),
+            (tr("step", context="read-out"), f"{k}"),
             ("θ", fmt_vector(traj.positions[k])),
-            ("loss", fmt(traj.losses[k])),
+            (tr("loss"), fmt(traj.losses[k])),
             ("∇L(θ)", fmt_vector(g)),
             ("α", fmt(lr)),
             ("−α∇L", fmt_vector(-lr * g)),
@@ -242,7 +258,7 @@ class BallDownhill(ExplainerScene3D):
         curve = LossCurve(curve_surface, width=8.0, height=4.2).to_edge(DOWN, buff=0.6).shift(1.4 * LEFT)
         radius = 0.13
         ball = Ball(radius).move_to(curve.ball_center(xs[0], radius))
-        with self.narrate("With one parameter the landscape is a curve, and the gradient is a single number: the slope."):
+        with self.narrate(tr("With one parameter the landscape is a curve, and the gradient is a single number: the slope.")):
             self.play(FadeOut(self.map_marks), run_time=0.8)
             self.play(self.rule.animate.to_corner(UR, buff=0.45), Create(curve), run_time=1.5)
             self.play(FadeIn(ball, shift=0.4 * DOWN), run_time=0.6)
@@ -250,8 +266,10 @@ class BallDownhill(ExplainerScene3D):
         readout = self._curve_readout(traj, 0).to_corner(UR, buff=0.45).shift(1.5 * DOWN)
         tangent = curve.tangent(xs[0], 2.2)
         with self.narrate(
-            "A positive slope means the loss rises to the right, so the step goes left. "
-            "A negative slope sends it right. The sign picks the direction, the size sets the stride."
+            tr(
+                "A positive slope means the loss rises to the right, so the step goes left. "
+                "A negative slope sends it right. The sign picks the direction, the size sets the stride."
+            )
         ):
             self.play(Create(tangent), FadeIn(readout), run_time=1.2)
             for k in range(3):
@@ -262,8 +280,10 @@ class BallDownhill(ExplainerScene3D):
                 )
                 readout.become(self._curve_readout(traj, k + 1).placed_like(readout))
         with self.narrate(
-            "It settles where the slope is zero. But look: there is a deeper valley to the left that it will never see. "
-            "Plain descent stops in the first dip it finds."
+            tr(
+                "It settles where the slope is zero. But look: there is a deeper valley to the left that it will never see. "
+                "Plain descent stops in the first dip it finds."
+            )
         ):
             for k in range(3, traj.steps):
                 self.play(
@@ -274,16 +294,22 @@ class BallDownhill(ExplainerScene3D):
                 readout.become(self._curve_readout(traj, k + 1).placed_like(readout))
             deep = curve_surface.global_minimum
             spot = Dot(curve.point(deep[0]), radius=0.07, color=theme.MUTED)
-            marker = VGroup(spot, theme.label("deeper minimum", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(spot, DOWN, buff=0.15))
+            marker = VGroup(spot, theme.label(tr("deeper minimum"), size=theme.SMALL_SIZE, color=theme.MUTED).next_to(spot, DOWN, buff=0.15))
             self.play(FadeIn(marker), run_time=0.8)
-        with self.narrate("Getting out of such dips is what momentum is for. That is the next idea."):
+        with self.narrate(tr("Getting out of such dips is what momentum is for. That is the next idea.")):
             pass  # the scene ends on the ball resting in the shallow dip, the deeper minimum marked
 
     def _curve_readout(self, traj: Trajectory, k: int) -> Readout:
         lr = float(traj.quantity("lr")[1])
         slope = float(traj.gradients[k][0])
-        rows = [("step", str(k)), ("x", fmt(traj.positions[k][0])), ("slope", fmt(slope)), ("−α·slope", fmt(-lr * slope))]
-        return Readout(rows, colors={"slope": theme.GRADIENT, "−α·slope": theme.STEP}, min_width=3.6)
+        slope_name, step_name = tr("slope"), tr("−α·slope")
+        rows = [
+            (tr("step", context="read-out"), str(k)),
+            ("x", fmt(traj.positions[k][0])),
+            (slope_name, fmt(slope)),
+            (step_name, fmt(-lr * slope)),
+        ]
+        return Readout(rows, colors={slope_name: theme.GRADIENT, step_name: theme.STEP}, min_width=3.6)
 
 
 def _lifted(path: VMobject, radius: float) -> VMobject:

@@ -23,6 +23,7 @@ from manim import DOWN, LEFT, RIGHT, UP, UR, Create, DashedVMobject, Dot, FadeIn
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.surfaces import DatasetSurface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
+from gdexplain.i18n import N_, is_cjk, tr
 from gdexplain.narration import spoken_number as say
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
@@ -48,6 +49,18 @@ COLUMN_LEFT = 0.45
 #: Colours of the three runs compared at the end.
 RUN_COLORS = (theme.BALL, theme.STEP, theme.LOOK_AHEAD)
 WEIGHTS = ("w0", "w1", "w2")
+#: The weights as the narrator says them.
+SPOKEN_WEIGHTS = (N_("w zero"), N_("w one"), N_("w two"))
+
+
+def sentences(*parts: str) -> str:
+    """Sentences said one after another: a space between them in English, none in Chinese."""
+    return ("" if is_cjk() else " ").join(p for p in parts if p)
+
+
+def listed(items) -> str:
+    """Items said in a row: ``a, b, c`` in English, ``a、b、c`` in Chinese."""
+    return ("、" if is_cjk() else ", ").join(items)
 
 
 def fit(lr: float, steps: int) -> Trajectory:
@@ -78,17 +91,17 @@ def update_table(traj: Trajectory, t: int) -> tuple[list[str], list[list[str]]]:
     """
     before, delta, after = traj.positions[t - 1], traj.quantity("delta")[t], traj.positions[t]
     rows = [[n, fmt(b), fmt(d), fmt(a)] for n, b, d, a in zip(WEIGHTS, before, delta, after)]
-    rows.append(["loss", fmt(traj.losses[t - 1]), "→", fmt(traj.losses[t])])
-    return ["", "before", "−α·∂L/∂w", "after"], rows
+    rows.append([tr("loss"), fmt(traj.losses[t - 1]), "→", fmt(traj.losses[t])])
+    return ["", tr("before"), "−α·∂L/∂w", tr("after")], rows
 
 
 def iteration_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
     """The read-out after iteration ``t``: the weights, the loss it started from (what the article prints), the loss after."""
     w = traj.positions[t]
-    rows = [("iteration", str(t)), *((n, fmt(v)) for n, v in zip(WEIGHTS, w))]
+    rows = [(tr("iteration"), str(t)), *((n, fmt(v)) for n, v in zip(WEIGHTS, w))]
     if t > 0:
-        rows.append(("loss before the step", fmt(traj.losses[t - 1])))
-    rows.append(("loss after the step" if t > 0 else "loss", fmt(traj.losses[t])))
+        rows.append((tr("loss before the step"), fmt(traj.losses[t - 1])))
+    rows.append((tr("loss after the step") if t > 0 else tr("loss"), fmt(traj.losses[t])))
     return rows
 
 
@@ -98,46 +111,73 @@ def how_far(traj: Trajectory, far: Trajectory) -> str:
     best = np.array(surface.global_minimum)
     w, n = traj.final, traj.steps
     if traj.diverged or traj.final_loss > traj.losses[0]:
-        return (
-            f"With alpha {say(traj.quantity('lr')[1])} this run does not settle at all: after {n} iterations the loss is "
-            f"{say(traj.final_loss)}, above where it started."
+        return tr(
+            "With alpha {lr} this run does not settle at all: after {n} iterations the loss is {loss}, above where it started.",
+            lr=say(traj.quantity("lr")[1]),
+            n=n,
+            loss=say(traj.final_loss),
         )
-    names = ("w zero", "w one", "w two")
-    exact = ", ".join(f"{n} {say(v)}" for n, v in zip(names, best))
-    got = ", ".join(say(v) for v in w)
-    eye = "To the eye the curve already sits on the points. " if traj.final_loss < 0.1 else "The curve is still visibly off. "
-    first = (
-        f"After {n} iterations the loss is {say(traj.final_loss)}, down from {say(traj.losses[0])}. {eye}"
-        f"But the weights are {got}, and the parabola through the points has {exact}. "
+    names = [tr(name) for name in SPOKEN_WEIGHTS]
+    exact = listed(tr("{weight} {value}", context="a weight and its value, said", weight=name, value=say(v)) for name, v in zip(names, best))
+    got = listed(say(v) for v in w)
+    eye = tr("To the eye the curve already sits on the points.") if traj.final_loss < 0.1 else tr("The curve is still visibly off.")
+    first = sentences(
+        tr("After {n} iterations the loss is {loss}, down from {start}.", n=n, loss=say(traj.final_loss), start=say(traj.losses[0])),
+        eye,
+        tr("But the weights are {got}, and the parabola through the points has {exact}.", got=got, exact=exact),
     )
     if far.diverged:
-        return first + "Running on does not help: a longer run diverges."
+        return sentences(first, tr("Running on does not help: a longer run diverges."))
     k = int(np.argmax(np.abs(far.final - best)))
-    return first + (
-        f"Even after {far.steps} iterations the loss is {say(far.final_loss)}, "
-        f"and {names[k]} is still {say(far.final[k])} instead of {say(best[k])}."
+    return sentences(
+        first,
+        tr(
+            "Even after {n} iterations the loss is {loss}, and {weight} is still {value} instead of {best}.",
+            n=far.steps,
+            loss=say(far.final_loss),
+            weight=names[k],
+            value=say(far.final[k]),
+            best=say(best[k]),
+        ),
     )
 
 
 def alpha_story(lr: float, traj: Trajectory, base: Trajectory, limit: float) -> str:
     """One sentence on a run with a larger α, from its trajectory and the stable limit 2/λ_max."""
-    n = traj.steps
+    run_values = dict(lr=say(lr), n=traj.steps, loss=say(traj.final_loss))
     if traj.diverged or traj.final_loss > traj.losses[0]:
-        where = "just past" if lr < 1.5 * limit else "past"
-        return (
-            f"At alpha {say(lr)}, {where} that limit, every step overshoots across the valley and lands higher on the other side: "
-            f"after {n} iterations the loss is {say(traj.final_loss)}."
+        if lr < 1.5 * limit:
+            return tr(
+                "At alpha {lr}, just past that limit, every step overshoots across the valley and lands higher on the other side: "
+                "after {n} iterations the loss is {loss}.",
+                **run_values,
+            )
+        return tr(
+            "At alpha {lr}, past that limit, every step overshoots across the valley and lands higher on the other side: "
+            "after {n} iterations the loss is {loss}.",
+            **run_values,
         )
     if not settles(base):
-        return f"At alpha {say(lr)}, below that limit, the loss after {n} iterations is {say(traj.final_loss)}: this run settles."
+        return tr("At alpha {lr}, below that limit, the loss after {n} iterations is {loss}: this run settles.", **run_values)
     times = lr / base.quantity("lr")[1]
-    size = f"{say(times, 2)} times the step" if times > 1 else "a smaller step"
     ratio = base.final_loss / traj.final_loss if traj.final_loss > 0 else float("inf")
-    verdict = "barely better" if 1 <= ratio < 2 else (f"{say(ratio, 2)} times lower" if ratio >= 2 else "worse")
-    return (
-        f"At alpha {say(lr)}, {size}, the loss after {n} iterations is "
-        f"{say(traj.final_loss)} instead of {say(base.final_loss)}: {verdict}."
-    )
+    values = dict(run_values, base=say(base.final_loss))
+    bigger = times > 1
+    if 1 <= ratio < 2:
+        if bigger:
+            return tr("At alpha {lr}, {times} times the step, the loss after {n} iterations is {loss} instead of {base}: barely better.",
+                      times=say(times, 2), **values)
+        return tr("At alpha {lr}, a smaller step, the loss after {n} iterations is {loss} instead of {base}: barely better.", **values)
+    if ratio >= 2:
+        if bigger:
+            return tr("At alpha {lr}, {times} times the step, the loss after {n} iterations is {loss} instead of {base}: {ratio} times lower.",
+                      times=say(times, 2), ratio=say(ratio, 2), **values)
+        return tr("At alpha {lr}, a smaller step, the loss after {n} iterations is {loss} instead of {base}: {ratio} times lower.",
+                  ratio=say(ratio, 2), **values)
+    if bigger:
+        return tr("At alpha {lr}, {times} times the step, the loss after {n} iterations is {loss} instead of {base}: worse.",
+                  times=say(times, 2), **values)
+    return tr("At alpha {lr}, a smaller step, the loss after {n} iterations is {loss} instead of {base}: worse.", **values)
 
 
 def settles(traj: Trajectory) -> bool:
@@ -149,11 +189,15 @@ def drop_sentence(traj: Trajectory, first: int = 3) -> str:
     """How the loss fell in the first few steps and in all the rest, spoken, from the trajectory."""
     k = min(first, traj.steps)
     if traj.diverged or traj.final_loss > traj.losses[0]:
-        return f"The path does not go downhill: the loss ends at {say(traj.final_loss)}."
-    head = f"In the first {f'{k} steps' if k > 1 else 'step'} the loss falls from {say(traj.losses[0])} to {say(traj.losses[k])}"
+        return tr("The path does not go downhill: the loss ends at {loss}.", loss=say(traj.final_loss))
+    values = dict(k=k, start=say(traj.losses[0]), then=say(traj.losses[k]), rest=traj.steps - k, end=say(traj.final_loss))
     if traj.steps == k:
-        return head + "."
-    return head + f"; the other {traj.steps - k} steps only take it to {say(traj.final_loss)}."
+        if k > 1:
+            return tr("In the first {k} steps the loss falls from {start} to {then}.", **values)
+        return tr("In the first step the loss falls from {start} to {then}.", **values)
+    if k > 1:
+        return tr("In the first {k} steps the loss falls from {start} to {then}; the other {rest} steps only take it to {end}.", **values)
+    return tr("In the first step the loss falls from {start} to {then}; the other {rest} steps only take it to {end}.", **values)
 
 
 def view_box(points: np.ndarray, minimum: np.ndarray, grid: float = 0.25) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -205,7 +249,7 @@ class CurveFit(ExplainerScene):
 
     def introduce(self) -> None:
         s, traj, surface = self.settings, self.traj, self.surface
-        self.title = theme.label("Fitting a parabola", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
+        self.title = theme.label(tr("Fitting a parabola"), size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
         model = FormulaPanel(MODEL, font_size=30)
         loss = FormulaPanel(LOSS, font_size=26)
         formulas = VGroup(model, loss).arrange(RIGHT, buff=0.25).next_to(self.title, DOWN, buff=0.25).align_to(self.title, LEFT)
@@ -214,8 +258,11 @@ class CurveFit(ExplainerScene):
         self.plot.to_edge(LEFT, buff=0.55).to_edge(DOWN, buff=0.45)
         pts = ", ".join(f"({fmt(x)}, {fmt(y)})" for x, y in zip(surface.inputs, surface.targets))
         with self.narrate(
-            f"A worked example. Here are {surface.n_samples} points. We look for the parabola through them: "
-            "w two times x squared, plus w one times x, plus w zero. Three weights to learn."
+            tr(
+                "A worked example. Here are {n} points. We look for the parabola through them: "
+                "w two times x squared, plus w one times x, plus w zero. Three weights to learn.",
+                n=surface.n_samples,
+            )
         ):
             self.play(FadeIn(self.title), FadeIn(self.plot), run_time=1.2)
             self.play(FadeIn(model), run_time=0.8)
@@ -224,14 +271,22 @@ class CurveFit(ExplainerScene):
         self.errs = self.errors_of(w0)
         self.board = self.in_column(self.readout(0), 3.55)
         with self.narrate(
-            f"Every weight starts at {say(w0[0])}, so the first guess is flat: it predicts {say(self.surface.predictions(w0)[0])} everywhere. "
-            "The red segments are its errors, prediction minus truth, one per point."
+            tr(
+                "Every weight starts at {start}, so the first guess is flat: it predicts {prediction} everywhere. "
+                "The red segments are its errors, prediction minus truth, one per point.",
+                start=say(w0[0]),
+                prediction=say(self.surface.predictions(w0)[0]),
+            )
         ):
             self.play(Create(self.curve), FadeIn(self.board), run_time=1.2)
             self.play(Create(self.errs), run_time=1.0)
         with self.narrate(
-            f"The loss is the mean of the squared errors. For the flat guess that is {say(traj.losses[0])}. "
-            f"Gradient descent will lower it with alpha {say(s['lr'])}."
+            tr(
+                "The loss is the mean of the squared errors. For the flat guess that is {loss}. "
+                "Gradient descent will lower it with alpha {lr}.",
+                loss=say(traj.losses[0]),
+                lr=say(s["lr"]),
+            )
         ):
             self.play(FadeIn(loss), run_time=0.8)
         self.points_said = pts
@@ -253,24 +308,36 @@ class CurveFit(ExplainerScene):
             if t == 1:
                 partials.next_to(self.formulas[0], RIGHT, buff=0.25).align_to(self.formulas[0], UP)
                 with self.narrate(
-                    "How should each weight move? Its partial derivative says. Each one is a sum over the points: "
-                    "the error, the error times x, and the error times x squared, times two over N."
+                    tr(
+                        "How should each weight move? Its partial derivative says. Each one is a sum over the points: "
+                        "the error, the error times x, and the error times x squared, times two over N."
+                    )
                 ):
                     self.play(FadeOut(self.board), FadeOut(loss_panel), FadeIn(partials), run_time=0.8)
                     self.play(FadeIn(table.panel), FadeIn(table.rules), FadeIn(table.header), run_time=0.6)
                     self.play(FadeIn(VGroup(*(r[0] for r in table.cells[:5]), *(r[1] for r in table.cells[:5]))), run_time=0.8)
                     self.play(FadeIn(VGroup(*(r[2] for r in table.cells[:5]), *(r[3] for r in table.cells[:5]))), run_time=0.8)
                 with self.narrate(
-                    f"Add each column up, and scale by two over {self.surface.n_samples}: the gradient is "
-                    f"{say(grad[0])}, {say(grad[1])} and {say(grad[2])}. {self._sign_sentence(grad)}"
+                    sentences(
+                        tr(
+                            "Add each column up, and scale by two over {n}: the gradient is {g0}, {g1} and {g2}.",
+                            n=self.surface.n_samples,
+                            g0=say(grad[0]),
+                            g1=say(grad[1]),
+                            g2=say(grad[2]),
+                        ),
+                        self._sign_sentence(grad),
+                    )
                 ):
                     self.play(FadeIn(VGroup(*table.cells[5:])), run_time=1.2)
             else:
+                values = dict(t=t, g0=say(grad[0]), g1=say(grad[1]), g2=say(grad[2]))
                 with self.narrate(
-                    f"Iteration {t}: the same sums with the new errors. "
-                    + ("They are smaller now, and so is the gradient: " if np.linalg.norm(grad) < np.linalg.norm(traj.gradients[t - 2])
-                       else "They have grown, and so has the gradient: ")
-                    + f"{say(grad[0])}, {say(grad[1])}, {say(grad[2])}."
+                    tr("Iteration {t}: the same sums with the new errors. They are smaller now, and so is the gradient: {g0}, {g1}, {g2}.",
+                       **values)
+                    if np.linalg.norm(grad) < np.linalg.norm(traj.gradients[t - 2])
+                    else tr("Iteration {t}: the same sums with the new errors. They have grown, and so has the gradient: {g0}, {g1}, {g2}.",
+                            **values)
                 ):
                     self.play(FadeOut(shown), FadeIn(table), run_time=0.8)
             shown = table
@@ -289,10 +356,10 @@ class CurveFit(ExplainerScene):
     @staticmethod
     def _sign_sentence(grad: np.ndarray) -> str:
         if np.all(grad < 0):
-            return "All three are negative: raising any weight lowers the loss, so all three go up."
+            return tr("All three are negative: raising any weight lowers the loss, so all three go up.")
         if np.all(grad > 0):
-            return "All three are positive: each weight goes down."
-        return "Each weight moves against the sign of its own derivative."
+            return tr("All three are positive: each weight goes down.")
+        return tr("Each weight moves against the sign of its own derivative.")
 
     def step(self, t: int, update: FormulaPanel) -> None:
         traj = self.traj
@@ -306,13 +373,20 @@ class CurveFit(ExplainerScene):
             update.move_to(corner + np.array([0.35 + update.width / 2, -0.1 - update.height / 2, 0.0]))
         w, lr = traj.positions[t], traj.quantity("lr")[t]
         new_curve, new_errs = self.curve_of(w), self.errors_of(w)
-        bends = "bends toward the points" if traj.losses[t] < traj.losses[t - 1] else "overshoots, past the points"
-        line = (
-            f"Step against the gradient with alpha {say(lr)}: the weights become {say(w[0])}, {say(w[1])} and {say(w[2])}, "
-            f"and the parabola {bends}."
-            if t == 1
-            else f"The weights move on to {say(w[0])}, {say(w[1])} and {say(w[2])}."
-        )
+        values = dict(lr=say(lr), w0=say(w[0]), w1=say(w[1]), w2=say(w[2]))
+        if t > 1:
+            line = tr("The weights move on to {w0}, {w1} and {w2}.", **values)
+        elif traj.losses[t] < traj.losses[t - 1]:
+            line = tr(
+                "Step against the gradient with alpha {lr}: the weights become {w0}, {w1} and {w2}, and the parabola bends toward the points.",
+                **values,
+            )
+        else:
+            line = tr(
+                "Step against the gradient with alpha {lr}: the weights become {w0}, {w1} and {w2}, "
+                "and the parabola overshoots, past the points.",
+                **values,
+            )
         with self.narrate(line):
             self.play(FadeIn(table), *([FadeIn(update)] if t == 1 else []), run_time=0.8)
             self.play(ReplacementTransform(self.curve, new_curve), ReplacementTransform(self.errs, new_errs), run_time=1.4)
@@ -320,9 +394,12 @@ class CurveFit(ExplainerScene):
         self.update_panel = table
         if t == 1:
             with self.narrate(
-                f"The loss printed for this iteration, {say(traj.losses[0])}, is the loss of the flat guess it started from. "
-                + (f"The new parabola's loss is already {say(traj.losses[1])}." if traj.losses[1] < traj.losses[0]
-                   else f"The new parabola's loss is {say(traj.losses[1])}: higher, the step went too far.")
+                sentences(
+                    tr("The loss printed for this iteration, {loss}, is the loss of the flat guess it started from.", loss=say(traj.losses[0])),
+                    tr("The new parabola's loss is already {loss}.", loss=say(traj.losses[1]))
+                    if traj.losses[1] < traj.losses[0]
+                    else tr("The new parabola's loss is {loss}: higher, the step went too far.", loss=say(traj.losses[1])),
+                )
             ):
                 pass
 
@@ -339,8 +416,11 @@ class CurveFit(ExplainerScene):
         if traj.steps <= SLOW:
             return
         with self.narrate(
-            f"From here the recipe repeats. Iterations {SLOW + 1} to {traj.steps}, one after another, "
-            "with the read-out following along."
+            tr(
+                "From here the recipe repeats. Iterations {first} to {last}, one after another, with the read-out following along.",
+                first=SLOW + 1,
+                last=traj.steps,
+            )
         ):
             self.play_pending()
             for t in range(SLOW + 1, traj.steps + 1):
@@ -360,10 +440,14 @@ class CurveFit(ExplainerScene):
         self.far = fit(s["lr"], s["far_steps"])
         truth = self.curve_of(np.array(self.surface.global_minimum), color=theme.MUTED, stroke_width=3)
         truth = DashedVMobject(truth, num_dashes=40)
-        label = theme.label("dashed: the exact answer", size=theme.SMALL_SIZE, color=theme.MUTED)
+        label = theme.label(tr("dashed: the exact answer"), size=theme.SMALL_SIZE, color=theme.MUTED)
         label.next_to(self.plot.c2p(3.2, 3.0), RIGHT, buff=0.0)
         far = Readout(
-            [("a longer run", f"{self.far.steps} iterations"), *((n, fmt(v)) for n, v in zip(WEIGHTS, self.far.final)), ("loss", fmt(self.far.final_loss))],
+            [
+                (tr("a longer run"), tr("{n} iterations", n=self.far.steps)),
+                *((n, fmt(v)) for n, v in zip(WEIGHTS, self.far.final)),
+                (tr("loss"), fmt(self.far.final_loss)),
+            ],
             colors={"w1": theme.AXIS_X, "w2": theme.AXIS_Y},
             min_width=4.3,
         )
@@ -389,27 +473,36 @@ class CurveFit(ExplainerScene):
             theme.label("w1", size=theme.SMALL_SIZE, color=theme.AXIS_X).next_to(cmap.axes.x_axis.get_end(), RIGHT, buff=0.12),
             theme.label("w2", size=theme.SMALL_SIZE, color=theme.AXIS_Y).next_to(cmap.axes.y_axis.get_end(), UP, buff=0.12),
         )
-        caption = theme.label(f"loss over (w1, w2), w0 held at {fmt(held)}", size=theme.SMALL_SIZE, color=theme.MUTED)
+        caption = theme.label(tr("loss over (w1, w2), w0 held at {w0}", w0=fmt(held)), size=theme.SMALL_SIZE, color=theme.MUTED)
         caption.next_to(cmap, UP, buff=0.45).align_to(cmap, LEFT)
         box = (xr, yr)
         trail = ClippedPath(path, cmap.c2p, box, color=RUN_COLORS[0], stroke_width=3.5)
         dots = VGroup(*(Dot(cmap.c2p(p), radius=0.04, color=RUN_COLORS[0]) for p in path))
         start = Dot(cmap.c2p(path[0]), radius=0.08, color=theme.BALL)
         star = Dot(cmap.c2p(minimum), radius=0.08, color=theme.TEXT)
-        star_label = theme.label("lowest", size=16, color=theme.TEXT).next_to(star, LEFT, buff=0.1)
+        star_label = theme.label(tr("lowest"), size=16, color=theme.TEXT).next_to(star, LEFT, buff=0.1)
         curv = plane.curvatures()
         with self.narrate(
-            f"{'Why so slow?' if settles(traj) else 'Why?'} Hold w zero at {say(held, 3)} and look at the loss over the other two weights, from above. "
-            + drop_sentence(traj)
+            sentences(
+                tr("Why so slow?") if settles(traj) else tr("Why?"),
+                tr("Hold w zero at {w0} and look at the loss over the other two weights, from above.", w0=say(held, 3)),
+                drop_sentence(traj),
+            )
         ):
             self.play(FadeOut(self.extras), FadeOut(self.board), run_time=0.6)
             self.play(FadeIn(cmap), FadeIn(names), FadeIn(caption), FadeIn(start), run_time=1.0)
             self.play(Create(trail), FadeIn(dots), run_time=2.0)
             self.play(FadeIn(star), FadeIn(star_label), run_time=0.5)
         with self.narrate(
-            f"The loss is a long, narrow valley. Across it, it curves {say(curv[-1] / curv[0], 2)} times more sharply than along its floor. "
-            + ("The first steps fall in; along the floor the gradient is tiny, and so are the steps." if settles(traj)
-               else "A step longer than the valley is wide lands higher on the far wall, and the next one higher still.")
+            sentences(
+                tr(
+                    "The loss is a long, narrow valley. Across it, it curves {ratio} times more sharply than along its floor.",
+                    ratio=say(curv[-1] / curv[0], 2),
+                ),
+                tr("The first steps fall in; along the floor the gradient is tiny, and so are the steps.")
+                if settles(traj)
+                else tr("A step longer than the valley is wide lands higher on the far wall, and the next one higher still."),
+            )
         ):
             self.play(star.animate.scale(1.6), run_time=0.6)
             self.play(star.animate.scale(1 / 1.6), run_time=0.6)
@@ -429,14 +522,14 @@ class CurveFit(ExplainerScene):
             s["steps"],
             log=True,
             floor=0.0,
-            floor_label="its minimum",
+            floor_label=tr("its minimum"),
             width=5.0,
             height=3.2,
         )
-        legend = Legend([(k, c, f"loss after {r.steps}: {fmt(r.final_loss)}") for k, r, c in zip(keys, runs, RUN_COLORS)])
+        legend = Legend([(k, c, tr("loss after {n}: {loss}", n=r.steps, loss=fmt(r.final_loss))) for k, r, c in zip(keys, runs, RUN_COLORS)])
         chart.move_to(np.array([-3.6, 0.9, 0.0]))
         legend.next_to(chart, DOWN, buff=0.45).align_to(chart, LEFT)
-        limit_note = theme.label(f"stable only for α < 2/λmax = {fmt(limit, 5)}", size=theme.SMALL_SIZE, color=theme.MUTED)
+        limit_note = theme.label(tr("stable only for α < 2/λmax = {limit}", limit=fmt(limit, 5)), size=theme.SMALL_SIZE, color=theme.MUTED)
         limit_note.next_to(legend, DOWN, buff=0.3).align_to(legend, LEFT)
         paths = [ClippedPath(r.positions[:, 1:], self.cmap.c2p, self.box, color=c, stroke_width=2.5) for r, c in zip(runs[1:], RUN_COLORS[1:])]
         # The α run of the earlier beats stays on top: a run that swings across the map must not hide it.
@@ -444,8 +537,11 @@ class CurveFit(ExplainerScene):
         for z, path in enumerate(paths):
             path.set_z_index(1 - z).set_stroke(opacity=0.85)
         with self.narrate(
-            f"Would a larger alpha help? Plain descent is stable only while alpha stays below two over the sharpest curvature: "
-            f"here {say(limit, 5)}."
+            tr(
+                "Would a larger alpha help? Plain descent is stable only while alpha stays below two over the sharpest curvature: "
+                "here {limit}.",
+                limit=say(limit, 5),
+            )
         ):
             self.play(FadeOut(VGroup(self.plot, self.curve, self.errs, self.formulas)), run_time=0.6)
             self.play(FadeIn(chart), FadeIn(legend), FadeIn(limit_note), run_time=1.2)
@@ -454,7 +550,9 @@ class CurveFit(ExplainerScene):
         with self.narrate(alpha_story(lrs[2], runs[2], traj, limit)):
             self.play(Create(paths[1]), run_time=3.0)
         with self.narrate(
-            "So the step size cannot fix this valley: small enough for its steep walls is far too small for its floor. "
-            "Methods that give each direction its own step are where this lecture goes next."
+            tr(
+                "So the step size cannot fix this valley: small enough for its steep walls is far too small for its floor. "
+                "Methods that give each direction its own step are where this lecture goes next."
+            )
         ):
             self.play(Indicate(limit_note, color=theme.HIGHLIGHT), run_time=1.2)

@@ -40,9 +40,11 @@ from manim import (
     linear,
 )
 
+from gdexplain.catalog import get_entry
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.surfaces import DatasetSurface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
+from gdexplain.i18n import tr, trn
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
 from gdexplain.visual.map_race import Lane, MapRace
@@ -102,7 +104,8 @@ def batchings(lr: float, batch: int, epochs: int, seed: int) -> list[Batching]:
     assert isinstance(surface, DatasetSurface)
     budget = epochs * surface.n_samples
     out = []
-    for name, size, color in (("full batch", None, FULL_COLOR), (f"mini-batch of {batch}", batch, MINI_COLOR), ("one sample (SGD)", 1, SGD_COLOR)):
+    names = (tr("full batch"), tr("mini-batch of {batch}", batch=batch), tr("one sample (SGD)"))
+    for name, size, color in zip(names, (None, batch, 1), (FULL_COLOR, MINI_COLOR, SGD_COLOR)):
         per = surface.n_samples if size is None else size
         traj = run(make_optimizer("gd", lr=lr), surface, None, budget // per, batch_size=size, seed=seed)
         out.append(Batching(name, size, color, traj))
@@ -111,24 +114,29 @@ def batchings(lr: float, batch: int, epochs: int, seed: int) -> list[Batching]:
 
 def work_rows(runs: list[Batching], work: float, budget: int) -> list[tuple[str, str]]:
     """The work read-out after ``work`` of ``budget`` sample gradients: each run's steps, gradients used, loss."""
-    rows = [("sample gradients", f"{int(work)} of {budget}")]
+    rows = [(tr("sample gradients"), tr("{work} of {budget}", work=int(work), budget=budget))]
     for b in runs:
         k = int(np.floor(min(work / b.per_step, b.traj.steps) + 1e-9))
         used = int(b.traj.sample_gradients()[k])
-        rows.append((b.name, f"{k:>4} {_plural(k, 'step')}  {used:>5} gradients   loss {fmt(b.traj.losses[k]):>6}"))
+        # "step " is padded to the width of "steps", so that the columns stay aligned in a mono font.
+        rows.append((b.name, trn(
+            "{n:>4} step   {used:>5} gradients   loss {loss:>6}",
+            "{n:>4} steps  {used:>5} gradients   loss {loss:>6}",
+            k, used=used, loss=fmt(b.traj.losses[k]),
+        )))
     return rows
 
 
 def per_epoch_rows(runs: list[Batching], n: int) -> list[tuple[str, str]]:
     """Gradients per step and steps per epoch of each run."""
     return [
-        (b.name, f"{b.per_step:>3} per step → {fmt(n / b.per_step):>4} {_plural(n / b.per_step, 'step')} per epoch") for b in runs
+        (b.name, trn(
+            "{per:>3} per step → {steps:>4} step  per epoch",
+            "{per:>3} per step → {steps:>4} steps per epoch",
+            n / b.per_step, per=b.per_step, steps=fmt(n / b.per_step),
+        ))
+        for b in runs
     ]
-
-
-def _plural(count: float, word: str) -> str:
-    """``step`` for one, ``steps`` otherwise (padded so that columns stay aligned in a mono font)."""
-    return word + " " if count == 1 else word + "s"
 
 
 def result_sentences(runs: list[Batching], best_loss: float) -> list[str]:
@@ -136,19 +144,35 @@ def result_sentences(runs: list[Batching], best_loss: float) -> list[str]:
     full, mini, sgd = runs
     work = int(sgd.traj.sample_gradients()[-1])
     lines = [
-        f"After {work} sample gradients, the full batch has taken {full.traj.steps} "
-        f"{'step' if full.traj.steps == 1 else 'steps'}, and its loss is still {spoken(full.traj.final_loss)}."
+        trn(
+            "After {work} sample gradients, the full batch has taken {n} step, and its loss is still {loss}.",
+            "After {work} sample gradients, the full batch has taken {n} steps, and its loss is still {loss}.",
+            full.traj.steps, work=work, loss=spoken(full.traj.final_loss),
+        )
     ]
     lines.append(
-        f"The mini-batches took {mini.traj.steps} steps and reached {spoken(mini.traj.final_loss)}; "
-        f"single samples took {sgd.traj.steps} steps and reached {spoken(sgd.traj.final_loss)}. "
-        f"The best line has a loss of {spoken(best_loss)}."
+        tr(
+            "The mini-batches took {mini_steps} steps and reached {mini_loss}; "
+            "single samples took {sgd_steps} steps and reached {sgd_loss}. "
+            "The best line has a loss of {best}.",
+            mini_steps=mini.traj.steps, mini_loss=spoken(mini.traj.final_loss),
+            sgd_steps=sgd.traj.steps, sgd_loss=spoken(sgd.traj.final_loss), best=spoken(best_loss),
+        )
     )
-    ranked = sorted(runs, key=lambda b: b.traj.final_loss)
-    who = {full.name: "the full batch ends", mini.name: "the mini-batches end", sgd.name: "single samples end"}
-    last = who[ranked[-1].name].rsplit(" ", 1)[0]
-    moral = " Many cheap, noisy steps beat a few exact ones." if ranked[-1] is full else ""
-    lines.append(f"For the same work, {who[ranked[0].name]} lowest and {last} highest.{moral}")
+    order = sorted(range(3), key=lambda i: runs[i].traj.final_loss)
+    # One whole sentence per (lowest, highest): 0 the full batch, 1 the mini-batches, 2 single samples.
+    ends = {
+        (0, 1): tr("For the same work, the full batch ends lowest and the mini-batches highest."),
+        (0, 2): tr("For the same work, the full batch ends lowest and single samples highest."),
+        (1, 0): tr("For the same work, the mini-batches end lowest and the full batch highest."),
+        (1, 2): tr("For the same work, the mini-batches end lowest and single samples highest."),
+        (2, 0): tr("For the same work, single samples end lowest and the full batch highest."),
+        (2, 1): tr("For the same work, single samples end lowest and the mini-batches highest."),
+    }
+    last = ends[(order[0], order[-1])]
+    if order[-1] == 0:
+        last = tr("{sentence} Many cheap, noisy steps beat a few exact ones.", sentence=last)
+    lines.append(last)
     return lines
 
 
@@ -169,7 +193,8 @@ class SGDMiniBatch(ExplainerScene):
         best = np.asarray(surface.minima[0])
 
         # --- the two pictures -----------------------------------------------------------
-        title = theme.label("Full batch, one sample, a mini-batch", size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
+        # The catalog title ("Full batch, one sample, a mini-batch"), translated in lecture.po.
+        title = theme.label(tr(get_entry(self.slug).title), size=theme.TITLE_SIZE).to_corner(UL, buff=0.35)
         data = Axes(
             x_range=[DATA_X[0], DATA_X[1], 0.5],
             y_range=[DATA_Y[0], DATA_Y[1], 4],
@@ -190,12 +215,12 @@ class SGDMiniBatch(ExplainerScene):
         ticks.add(theme.label("x", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(baseline, RIGHT, buff=0.15))
         ticks.add(theme.label("y", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(data.y_axis, LEFT, buff=0.45))
         dots = VGroup(*(Dot(data.c2p(x, y), radius=0.035, color=theme.MUTED) for x, y in zip(xs, ys)))
-        data_title = theme.label("the data and each fitted line", size=theme.SMALL_SIZE).next_to(data, UP, buff=0.15).align_to(data, LEFT)
+        data_title = theme.label(tr("the data and each fitted line"), size=theme.SMALL_SIZE).next_to(data, UP, buff=0.15).align_to(data, LEFT)
 
         (vx0, vx1), (vy0, vy1) = MAP_VIEW
         cmap = ContourMap(surface, height=3.6, width=3.6 * (vx1 - vx0) / (vy1 - vy0), x_range=MAP_VIEW[0], y_range=MAP_VIEW[1], levels=12)
         cmap.move_to([1.05, 0.45, 0])
-        map_title = theme.label("loss over (θ0, θ1)", size=theme.SMALL_SIZE).next_to(cmap, UP, buff=0.15).align_to(cmap, LEFT)
+        map_title = theme.label(tr("loss over (θ0, θ1)"), size=theme.SMALL_SIZE).next_to(cmap, UP, buff=0.15).align_to(cmap, LEFT)
         axes_names = VGroup(
             theme.label("θ0 →", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(cmap, DOWN, buff=0.08).align_to(cmap.heat, RIGHT),
             theme.label("θ1 ↑", size=theme.SMALL_SIZE, color=theme.MUTED).next_to(cmap, LEFT, buff=0.08).align_to(cmap.heat, UP),
@@ -232,15 +257,21 @@ class SGDMiniBatch(ExplainerScene):
 
         start = full.traj.positions[0]
         with self.narrate(
-            f"{n} points, scattered around a straight line. We look for the line theta zero plus theta one times x "
-            "whose mean squared error over all the points is smallest."
+            tr(
+                "{n} points, scattered around a straight line. We look for the line theta zero plus theta one times x "
+                "whose mean squared error over all the points is smallest.",
+                n=n,
+            )
         ):
             self.play(FadeIn(title), FadeIn(data), FadeIn(ticks), FadeIn(data_title), run_time=0.8)
             self.play(FadeIn(dots, lag_ratio=0.01), run_time=1.2)
         with self.narrate(
-            f"On the right, that error for every pair theta zero, theta one. Its lowest point, near {spoken(best[0])} and "
-            f"{spoken(best[1])}, is the best line. Every method starts at {spoken(start[0])} and {spoken(start[1])}: "
-            "a line far below the points."
+            tr(
+                "On the right, that error for every pair theta zero, theta one. Its lowest point, near {best0} and "
+                "{best1}, is the best line. Every method starts at {start0} and {start1}: "
+                "a line far below the points.",
+                best0=spoken(best[0]), best1=spoken(best[1]), start0=spoken(start[0]), start1=spoken(start[1]),
+            )
         ):
             self.add(cmap)
             self.play(FadeIn(map_title), FadeIn(axes_names), FadeIn(bottom), run_time=0.8)
@@ -250,10 +281,13 @@ class SGDMiniBatch(ExplainerScene):
         # --- full batch: one step costs every point ---------------------------------------
         table = Readout(per_epoch_rows(runs, n), colors={b.name: b.color for b in runs}, size=18)
         table.to_edge(DOWN, buff=0.3).to_edge(LEFT, buff=0.5)
-        table_title = theme.label(f"one epoch = {n} sample gradients", size=theme.SMALL_SIZE).next_to(table, UP, buff=0.12).align_to(table, LEFT)
+        table_title = theme.label(tr("one epoch = {n} sample gradients", n=n), size=theme.SMALL_SIZE).next_to(table, UP, buff=0.12).align_to(table, LEFT)
         with self.narrate(
-            f"Full-batch descent averages the slope over all {n} points, then takes one step. "
-            f"One step costs {full.per_step} gradient evaluations: one pass through the data, an epoch, buys one step."
+            tr(
+                "Full-batch descent averages the slope over all {n} points, then takes one step. "
+                "One step costs {per} gradient evaluations: one pass through the data, an epoch, buys one step.",
+                n=n, per=full.per_step,
+            )
         ):
             self.play(FadeIn(legend), run_time=0.5)
             self.play(Indicate(dots, color=FULL_COLOR, scale_factor=1.0), run_time=1.0)
@@ -275,12 +309,13 @@ class SGDMiniBatch(ExplainerScene):
             theta = sgd.traj.positions[t - 1]
             residual = Line(data.c2p(xs[i], ys[i]), data.c2p(xs[i], float(np.clip(theta[0] + theta[1] * xs[i], *DATA_Y))), stroke_color=SGD_COLOR, stroke_width=2)
             if t == 1:
-                text = (
+                text = tr(
                     "Stochastic gradient descent draws one point at random and steps on that point's slope alone. "
-                    f"Here it drew point {i}, at x {spoken(xs[i])}: its error, the gap to the line, sets the whole step."
+                    "Here it drew point {i}, at x {x}: its error, the gap to the line, sets the whole step.",
+                    i=i, x=spoken(xs[i]),
                 )
             else:
-                text = f"Next it drew point {i}. Each step costs one gradient, and each points a slightly different way."
+                text = tr("Next it drew point {i}. Each step costs one gradient, and each points a slightly different way.", i=i)
             with self.narrate(text):
                 self.play(FadeIn(ring), Create(residual), run_time=0.5)
                 clock = ValueTracker(t - 1.0)
@@ -297,10 +332,13 @@ class SGDMiniBatch(ExplainerScene):
         picked = mini.drawn(1)
         mini_rings = VGroup(*(Circle(radius=0.11, stroke_color=MINI_COLOR, stroke_width=3).move_to(data.c2p(xs[i], ys[i])) for i in picked))
         with self.narrate(
-            f"A mini-batch sits in between: it averages the slopes of {mini.per_step} random points, here points "
-            f"{', '.join(str(int(i)) for i in picked[:3])} and {len(picked) - 3} more, and then steps."
+            tr(
+                "A mini-batch sits in between: it averages the slopes of {per} random points, here points "
+                "{a}, {b}, {c} and {more} more, and then steps.",
+                per=mini.per_step, a=int(picked[0]), b=int(picked[1]), c=int(picked[2]), more=len(picked) - 3,
+            )
             if len(picked) > 3
-            else f"A mini-batch sits in between: it averages the slopes of {mini.per_step} random points, and then steps."
+            else tr("A mini-batch sits in between: it averages the slopes of {per} random points, and then steps.", per=mini.per_step)
         ):
             self.play(FadeOut(rings), FadeIn(mini_rings), run_time=0.6)
             clock = ValueTracker(0.0)
@@ -309,8 +347,11 @@ class SGDMiniBatch(ExplainerScene):
             self.play(clock.animate.set_value(1.0), run_time=1.0)
             driver.clear_updaters()
         with self.narrate(
-            f"So per epoch, the full batch takes {fmt(n / full.per_step)} step, mini-batches of {mini.per_step} take "
-            f"{fmt(n / mini.per_step)}, and single samples take {fmt(n / sgd.per_step)}."
+            tr(
+                "So per epoch, the full batch takes {full} step, mini-batches of {per} take "
+                "{mini}, and single samples take {sgd}.",
+                full=fmt(n / full.per_step), per=mini.per_step, mini=fmt(n / mini.per_step), sgd=fmt(n / sgd.per_step),
+            )
         ):
             self.play(FadeOut(mini_rings), Indicate(table, color=theme.HIGHLIGHT, scale_factor=1.03), run_time=1.0)
 
@@ -324,8 +365,11 @@ class SGDMiniBatch(ExplainerScene):
             *(Circle(radius=0.11, stroke_color=MINI_COLOR, stroke_width=2.5) for _ in range(mini.per_step)),
         ).set_opacity(0)
         with self.narrate(
-            f"Now give all three the same budget: {budget} sample gradients, {s['epochs']} "
-            f"{'epoch' if s['epochs'] == 1 else 'epochs'}. Back to the start, and go."
+            trn(
+                "Now give all three the same budget: {budget} sample gradients, {n} epoch. Back to the start, and go.",
+                "Now give all three the same budget: {budget} sample gradients, {n} epochs. Back to the start, and go.",
+                s["epochs"], budget=budget,
+            )
         ):
             for i in range(3):
                 place(i, 0)
@@ -360,11 +404,17 @@ class SGDMiniBatch(ExplainerScene):
         for j in range(len(marks) - 1):
             w0, w1 = marks[j], marks[j + 1]
             text = (
-                f"Watch the full batch: its ball waits while it pays for {full.per_step} gradients, then moves once. "
-                "Single samples dart about; the mini-batches jitter less."
+                tr(
+                    "Watch the full batch: its ball waits while it pays for {per} gradients, then moves once. "
+                    "Single samples dart about; the mini-batches jitter less.",
+                    per=full.per_step,
+                )
                 if j == 0
-                else f"Up to {fmt(w1)} sample gradients: the same rhythm. Every full-batch step is paid for by "
-                f"{fmt(full.per_step / sgd.per_step)} single-sample steps."
+                else tr(
+                    "Up to {work} sample gradients: the same rhythm. Every full-batch step is paid for by "
+                    "{count} single-sample steps.",
+                    work=fmt(w1), count=fmt(full.per_step / sgd.per_step),
+                )
             )
             with self.narrate(text):
                 self.play(work.animate.set_value(w1), run_time=max(2.0, SECONDS_PER_EPOCH * (w1 - w0) / n), rate_func=linear)
@@ -377,8 +427,10 @@ class SGDMiniBatch(ExplainerScene):
             with self.narrate(line):
                 self.play(Indicate(work_panel, color=theme.HIGHLIGHT, scale_factor=1.02), run_time=0.8)
         with self.narrate(
-            "In practice, training uses mini-batches: steps nearly as cheap as single samples, with much of the noise "
-            "averaged away. And every draw here is seeded: render it again and the same points are drawn."
+            tr(
+                "In practice, training uses mini-batches: steps nearly as cheap as single samples, with much of the noise "
+                "averaged away. And every draw here is seeded: render it again and the same points are drawn."
+            )
         ):
             self.play(FadeOut(live_rings), run_time=0.5)
 

@@ -42,6 +42,7 @@ from gdexplain.core.race import nearest_minimum
 from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain import layout
+from gdexplain.i18n import is_cjk, tr, trn
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
 from gdexplain.visual.charts import Chart
@@ -174,7 +175,7 @@ class VariantScene(ExplainerScene):
         surface = race.lanes[0].traj.surface
         floor = float(surface.value(surface.global_minimum)) if surface.global_minimum is not None else None
         chart = Chart({l.label: l.traj.losses for l in race.lanes}, {l.label: l.color for l in race.lanes}, steps,
-                      log=True, floor=floor, floor_label="the minimum", width=4.6, height=2.2)
+                      log=True, floor=floor, floor_label=tr("the minimum"), width=4.6, height=2.2)
         chart.set_progress(0)
         return chart
 
@@ -195,11 +196,15 @@ class VariantScene(ExplainerScene):
         self.clear()
 
 
-def finals_text(lanes: Sequence[Lane]) -> str:
-    """``Lion ends at loss 0.0012, Adam at 0.034`` from the trajectories."""
-    parts = [f"{r.label} ends at loss {fmt(r.traj.final_loss)}" if i == 0 else f"{r.label} at {fmt(r.traj.final_loss)}"
-             for i, r in enumerate(lanes)]
-    return ", ".join(parts)
+def finals_text(first: Lane, second: Lane) -> str:
+    """``Lion ends at loss 0.0012, Adam at 0.034.`` from the trajectories of a two-lane race."""
+    return tr("{first} ends at loss {first_loss}, {second} at {second_loss}.", first=first.label, first_loss=fmt(first.traj.final_loss),
+              second=second.label, second_loss=fmt(second.traj.final_loss))
+
+
+def sentences(*parts: str) -> str:
+    """Whole sentences said one after another: a space between them in English, none in Chinese."""
+    return ("" if is_cjk() else " ").join(p for p in parts if p)
 
 
 # --- Lion -----------------------------------------------------------------------------------------
@@ -214,12 +219,12 @@ LION_RULE = (
 def lion_rows(traj: Trajectory, t: int, stage: int) -> list[tuple[str, str]]:
     """Lion's read-out at step ``t``: g, m before, c; then sign(c) and Δθ (stage ≥ 1); then the new m (stage 2)."""
     q = traj.quantity
-    rows = [("t", str(t)), ("g", fmt_vector(q("grad")[t])), ("m (before)", fmt_vector(q("m")[t - 1])),
+    rows = [("t", str(t)), ("g", fmt_vector(q("grad")[t])), (tr("m (before)"), fmt_vector(q("m")[t - 1])),
             ("c = β₁m + (1−β₁)g", fmt_vector(q("c")[t]))]
     if stage >= 1:
-        rows += [("sign(c)", "(" + ", ".join(signed(v) for v in q("sign")[t]) + ")"), ("Δθ = −α·sign(c)", fmt_vector(q("delta")[t]))]
+        rows += [(tr("sign(c)"), "(" + ", ".join(signed(v) for v in q("sign")[t]) + ")"), (tr("Δθ = −α·sign(c)"), fmt_vector(q("delta")[t]))]
     if stage >= 2:
-        rows.append(("m (after)", fmt_vector(q("m")[t])))
+        rows.append((tr("m (after)"), fmt_vector(q("m")[t])))
     return rows
 
 
@@ -243,19 +248,19 @@ class LionScene(VariantScene):
     def mechanism(self) -> None:
         traj, cmap, s = self.traj, self.cmap, self.settings
         b1, b2, lr = s["beta1"], s["beta2"], s["lr"]
-        title = self.heading("Lion: only the sign survives")
+        title = self.heading(tr(self.entry.title))  # the scene's title: "Lion: only the sign survives"
         rule = FormulaPanel(LION_RULE, font_size=30).to_corner(UR, buff=0.35)
         self.ball = Ball().move_to(cmap.c2p(traj.positions[0]))
         self.add(cmap)
-        with self.narrate(
+        with self.narrate(tr(
             "Lion was found in 2023 by a computer search over update rules. Its name stands for evolved sign momentum, "
             "and its step is built from a sign."
-        ):
+        )):
             self.play(FadeIn(title), FadeIn(self.ball), FadeIn(rule), run_time=1.2)
         unit = cmap.axes.x_axis.get_unit_size()
         q = traj.quantity
         scale = arrow_scale([np.linalg.norm(q("c")[t]) * unit for t in range(1, SLOW_STEPS + 1)], want=1.0)
-        note = ScaleNote(scale, "m, g and c arrows").next_to(cmap, DOWN, buff=0.1).align_to(cmap, LEFT)
+        note = ScaleNote(scale, tr("m, g and c arrows")).next_to(cmap, DOWN, buff=0.1).align_to(cmap, LEFT)
         readout = self.fit_column(self.readout("lion", lion_rows(traj, 1, 0)).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT))
         self.trail = VGroup()
         for t in range(1, SLOW_STEPS + 1):
@@ -272,10 +277,11 @@ class LionScene(VariantScene):
             self.picture = picture
             first = t == 1
             with self.narrate(
-                f"Step one. Lion blends its momentum m with the new gradient: c is beta one times m plus {fmt(1 - b1)} times g. "
-                f"m starts at zero, so c is just {fmt(1 - b1)} of the gradient. We draw minus c, the way the ball will go."
+                tr("Step one. Lion blends its momentum m with the new gradient: c is beta one times m plus {share} times g. "
+                   "m starts at zero, so c is just {share} of the gradient. We draw minus c, the way the ball will go.", share=fmt(1 - b1))
                 if first
-                else f"Step {t}. The old m shrinks by beta one, {fmt(b1)}, and {fmt(1 - b1)} of the new gradient is added, head to tail: that is c."
+                else tr("Step {t}. The old m shrinks by beta one, {beta}, and {share} of the new gradient is added, head to tail: that is c.",
+                        t=t, beta=fmt(b1), share=fmt(1 - b1))
             ):
                 if first:
                     self.play(FadeIn(readout), FadeIn(note), run_time=0.6)
@@ -292,19 +298,19 @@ class LionScene(VariantScene):
             step_arrow = vector_arrow(cmap.c2p(here), cmap.c2p(there), theme.STEP, stroke_width=5)
             delta = q("delta")[t]
             with self.narrate(
-                "Now only the sign of each coordinate of c is kept. So the step moves every coordinate by exactly alpha, "
-                f"{fmt(lr)}: it lands on one of the four corners of this square, however long or short c was. "
-                f"Here the step is {fmt_vector(delta)}."
+                tr("Now only the sign of each coordinate of c is kept. So the step moves every coordinate by exactly alpha, "
+                   "{lr}: it lands on one of the four corners of this square, however long or short c was. "
+                   "Here the step is {step}.", lr=fmt(lr), step=fmt_vector(delta))
                 if first
-                else f"Signs again: the step is {fmt_vector(delta)}, a corner of the square."
+                else tr("Signs again: the step is {step}, a corner of the square.", step=fmt_vector(delta))
             ):
                 self.swap(readout, "lion", lion_rows(traj, t, 1))
                 self.play(rule.light({"step": theme.STEP}), FadeIn(corners), run_time=0.6)
                 self.play(GrowArrow(step_arrow), run_time=0.6)
             with self.narrate(
-                f"Only after the step is m updated, with beta two, {fmt(b2)}: a slower average than the blend used for the sign."
+                tr("Only after the step is m updated, with beta two, {beta}: a slower average than the blend used for the sign.", beta=fmt(b2))
                 if first
-                else "Then m takes in the new gradient with beta two."
+                else tr("Then m takes in the new gradient with beta two.")
             ):
                 self.swap(readout, "lion", lion_rows(traj, t, 2))
                 seg = PathTrail([cmap.c2p(here), cmap.c2p(there)], dots=True)
@@ -338,26 +344,27 @@ class LionScene(VariantScene):
     def grid_and_run(self) -> None:
         traj, cmap, lr = self.traj, self.cmap, self.settings["lr"]
         grid = self.lattice()
-        with self.narrate(
-            f"Because each coordinate moves by exactly {fmt(lr)} every step, Lion can only ever stand on this grid: "
-            f"lines {fmt(lr)} apart through the start."
-        ):
+        with self.narrate(tr(
+            "Because each coordinate moves by exactly {lr} every step, Lion can only ever stand on this grid: "
+            "lines {lr} apart through the start.", lr=fmt(lr)
+        )):
             self.play(FadeIn(grid), FadeOut(self.note), self.part[1].light({}), run_time=1.2)
         rest = PathTrail([cmap.c2p(p) for p in traj.positions[SLOW_STEPS:]], dots=True)
         last = min(10, traj.steps)
         n_points, far = hops(traj, last)
         readout = self.part[2]
-        with self.narrate(
-            f"Here are all {traj.steps} steps, always along the diagonals of the grid."
-            + (" The momentum in c carries the ball past the bottom before it turns." if overshoots(traj) else "")
-        ):
+        with self.narrate(sentences(
+            tr("Here are all {steps} steps, always along the diagonals of the grid.", steps=traj.steps),
+            tr("The momentum in c carries the ball past the bottom before it turns.") if overshoots(traj) else "",
+        )):
             self.play(Create(rest), self.ball.animate.move_to(cmap.c2p(traj.positions[-1])), run_time=min(6.0, 0.15 * traj.steps + 1))
             self.swap(readout, "lion", lion_rows(traj, traj.steps, 2))
         settle = (
-            f"With a fixed alpha Lion never settles: over the last {last} steps it hops between {n_points} grid points, "
-            f"at most {fmt(far, 3)} from the minimum. In practice its learning rate is decayed, and it is set three to ten times smaller than Adam's."
+            tr("With a fixed alpha Lion never settles: over the last {last} steps it hops between {points} grid points, "
+               "at most {far} from the minimum. In practice its learning rate is decayed, and it is set three to ten times smaller than Adam's.",
+               last=last, points=n_points, far=fmt(far, 3))
             if n_points > 1
-            else "Over the last steps it stays on one grid point: c has become exactly zero there."
+            else tr("Over the last steps it stays on one grid point: c has become exactly zero there.")
         )
         with self.narrate(settle):
             pass
@@ -369,46 +376,52 @@ class LionScene(VariantScene):
         adam, lion = self.adam, self.lion_long
         adam_opt = adam.optimizer
         race = self.race_on(cmap, [("Lion", lion, theme.method_color("lion")), ("Adam", adam, theme.method_color("adam"))])
-        title = self.heading("Lion next to Adam")
+        title = self.heading(tr("Lion next to Adam"))
         legend = self.fit_column(self.legend(race, [f"α = {fmt(s['lr'])}", f"α = {fmt(s['adam_lr'])}"]).to_corner(UR, buff=0.35))
         memory = self.memory_panel([("Lion", self.opt, race.lanes[0].color), ("Adam", adam_opt, race.lanes[1].color)], surface.dim)
         self.fit_column(memory.next_to(legend, DOWN, buff=0.3).align_to(legend, RIGHT))
         chart = self.race_chart(race, s["compare_steps"]).to_corner(DOWN + RIGHT, buff=0.45)
         lion_buf, adam_buf = (memory_buffers(o, surface.dim) for o in (self.opt, adam_opt))
-        with self.narrate(
-            f"What does Lion save? Adam keeps {len(adam_buf)} numbers for every parameter, m and v. "
-            f"Lion keeps {len(lion_buf)}, only m. For a model with a billion parameters that is a billion numbers less to store."
-        ):
+        with self.narrate(tr(
+            "What does Lion save? Adam keeps {adam} numbers for every parameter, m and v. "
+            "Lion keeps {lion}, only m. For a model with a billion parameters that is a billion numbers less to store.",
+            adam=len(adam_buf), lion=len(lion_buf),
+        )):
             self.play(FadeOut(self.leftover), run_time=0.8)
             self.play(FadeIn(title), FadeIn(legend), FadeIn(memory), FadeIn(race), run_time=1.0)
-        with self.narrate(f"Both from the same start, {s['compare_steps']} steps each. {finals_text(race.lanes)}."):
+        with self.narrate(sentences(tr("Both from the same start, {steps} steps each.", steps=s["compare_steps"]), finals_text(*race.lanes))):
             self.play(FadeIn(chart), run_time=0.5)
             self.play_race(race, chart, seconds=min(10.0, max(4.0, s["compare_steps"] / 8)))
-        with self.narrate("Lion: a blend of momentum and gradient, reduced to its signs. Every step has the same size; only its direction is learned."):
+        with self.narrate(tr("Lion: a blend of momentum and gradient, reduced to its signs. Every step has the same size; only its direction is learned.")):
             pass
 
     def memory_panel(self, methods: Sequence[tuple[str, Optimizer, str]], dim: int) -> VGroup:
         """Per method, the arrays it keeps for each parameter (from the core's initial state)."""
-        rows = []
-        for name, opt, _ in methods:
+        rows, colors = [], {}
+        for name, opt, color in methods:
             buffers = memory_buffers(opt, dim)
-            rows.append((f"{name} keeps", f"{', '.join(buffers)}  ({len(buffers)} per weight)"))
-        return self.readout("memory", rows, colors={f"{name} keeps": color for name, _, color in methods}, min_width=3.4)
+            label = tr("{name} keeps", name=name)
+            rows.append((label, tr("{buffers}  ({n} per weight)", buffers=", ".join(buffers), n=len(buffers))))
+            colors[label] = color
+        return self.readout("memory", rows, colors=colors, min_width=3.4)
 
 
 # --- Lookahead ------------------------------------------------------------------------------------
 
+#: Lookahead's rule; ``%s`` is the word of "k times", in the viewer's language.
 LOOKAHEAD_RULE = (
-    "{{ theta <- A(theta) quad k \"times\" : fast }} \\ "
+    "{{ theta <- A(theta) quad k \"%s\" : fast }} \\ "
     "{{ phi <- phi + alpha (theta - phi) : slow }} \\ "
     "{{ theta <- phi : reset }}"
 )
 
 
 def cycle_rows(traj: Trajectory, t: int, inner: str) -> list[tuple[str, str]]:
-    """Lookahead's read-out after step ``t``: the fast weights (before any reset) and the slow weights."""
+    """Lookahead's read-out after step ``t``: the fast weights (before any reset; at the start, the start) and the slow weights."""
     q = traj.quantity
-    return [("step", str(t)), (f"fast θ ({inner})", fmt_vector(q("fast")[t])), ("slow φ", fmt_vector(q("slow")[t]))]
+    fast = q("fast")[t] if t > 0 else traj.positions[0]
+    return [(tr("step", context="read-out"), str(t)), (tr("fast θ ({inner})", inner=inner), fmt_vector(fast)),
+            (tr("slow φ"), fmt_vector(q("slow")[t]))]
 
 
 class LookaheadScene(VariantScene):
@@ -432,19 +445,20 @@ class LookaheadScene(VariantScene):
         k, alpha = s["k"], s["alpha"]
         inner = self.opt.inner.title
         fast_color, slow_color = theme.method_color(s["inner"]), theme.method_color("lookahead")
-        title = self.heading("Lookahead: fast steps, slow weights")
-        rule = FormulaPanel(LOOKAHEAD_RULE, font_size=30).to_corner(UR, buff=0.35)
+        title = self.heading(tr(self.entry.title))  # the scene's title: "Lookahead: fast steps, slow weights"
+        rule = FormulaPanel(LOOKAHEAD_RULE % tr("times", context="formula: k steps of A in a row"), font_size=30).to_corner(UR, buff=0.35)
         start = cmap.c2p(traj.positions[0])
         slow_ball = Ball(0.17, slow_color).move_to(start)
         fast_ball = Ball(0.1, fast_color).move_to(start)
-        legend = Legend([("fast θ", fast_color, f"{inner}, lr = {fmt(s['lr'])}"), ("slow φ", slow_color, f"every {k} steps, α = {fmt(alpha)}")])
+        legend = Legend([(tr("fast θ"), fast_color, tr("{inner}, lr = {lr}", inner=inner, lr=fmt(s["lr"]))),
+                         (tr("slow φ"), slow_color, trn("every {n} step, α = {alpha}", "every {n} steps, α = {alpha}", k, alpha=fmt(alpha)))])
         self.fit_column(legend.next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT))
         readout = self.fit_column(self.readout("lookahead", cycle_rows(traj, 0, inner)).next_to(legend, DOWN, buff=0.3).align_to(rule, RIGHT))
         self.add(cmap)
-        with self.narrate(
-            f"Lookahead is not a new step rule: it wraps one. Here the inner method is {inner}. "
-            "It keeps two copies of the weights: fast ones that take the steps, and slow ones that follow."
-        ):
+        with self.narrate(tr(
+            "Lookahead is not a new step rule: it wraps one. Here the inner method is {inner}. "
+            "It keeps two copies of the weights: fast ones that take the steps, and slow ones that follow.", inner=inner
+        )):
             self.play(FadeIn(title), FadeIn(slow_ball), FadeIn(fast_ball), FadeIn(rule), run_time=1.2)
             self.play(FadeIn(legend), FadeIn(readout), run_time=0.6)
         syncs = [t for t in range(1, traj.steps + 1) if traj.quantity("synced")[t]]
@@ -481,9 +495,9 @@ class LookaheadScene(VariantScene):
             self.swap(readout, "lookahead", cycle_rows(traj, t1, inner))
             return trail
         text = (
-            f"The fast weights take {k} ordinary {inner} steps, exploring ahead. The slow weights stay where they are."
+            tr("The fast weights take {k} ordinary {inner} steps, exploring ahead. The slow weights stay where they are.", k=k, inner=inner)
             if cycle == 0
-            else f"Cycle two: {k} more fast steps from the new start. {inner} keeps its own memory across the restart."
+            else tr("Cycle two: {k} more fast steps from the new start. {inner} keeps its own memory across the restart.", k=k, inner=inner)
         )
         with self.narrate(text):
             self.play(rule.light({"fast": color}), run_time=0.4)
@@ -496,27 +510,21 @@ class LookaheadScene(VariantScene):
 
     def sync(self, slow_ball: Ball, fast_ball: Ball, trail: VGroup, t: int, color: str, slow: bool, rule: FormulaPanel, cycle: int, slow_path: VGroup) -> None:
         """Step t is a sync: φ moves α of the way to the fast point, a mark is left there, θ restarts at φ."""
-        traj, cmap, alpha = self.traj, self.cmap, self.settings["alpha"]
+        traj, cmap = self.traj, self.cmap
         q = traj.quantity
         before, after, fast = q("slow")[t - 1], q("slow")[t], q("fast")[t]
         line = DashedLine(cmap.c2p(before), cmap.c2p(fast), color=color, stroke_width=2.5, dash_length=0.08)
         mark = Square(0.13, color=color, fill_color=color, fill_opacity=1, stroke_width=1).rotate(np.pi / 4).move_to(cmap.c2p(after))
         leg = PathTrail([cmap.c2p(before), cmap.c2p(after)], color=color, dots=False, stroke_width=4)
-        share = "half" if alpha == 0.5 else f"{fmt(alpha)} of the"
         if slow:
-            with self.narrate(
-                f"Step {t}: a sync. The slow weights move {share} way toward where the fast ones got, "
-                f"from {fmt_vector(before)} to {fmt_vector(after)}. The diamond marks the sync point."
-                if cycle == 0
-                else f"Sync at step {t}: again the slow weights move {share} way, to {fmt_vector(after)}."
-            ):
+            with self.narrate(self.sync_words(t, cycle)):
                 self.play(rule.light({"slow": color}), Create(line), run_time=0.6)
                 self.play(slow_ball.animate.move_to(cmap.c2p(after)), Create(leg), run_time=0.9)
                 self.play(FadeIn(mark), run_time=0.3)
             with self.narrate(
-                "Then the fast weights restart from the slow ones. Their last steps are not lost: they pulled the slow weights along."
+                tr("Then the fast weights restart from the slow ones. Their last steps are not lost: they pulled the slow weights along.")
                 if cycle == 0
-                else "And the fast weights restart there."
+                else tr("And the fast weights restart there.")
             ):
                 self.play(rule.light({"reset": color}), fast_ball.animate.move_to(cmap.c2p(after)), trail.animate.set_opacity(0.3),
                           FadeOut(line), run_time=0.8)
@@ -529,12 +537,25 @@ class LookaheadScene(VariantScene):
         slow_path.add(leg)
         self.remove(line)
 
+    def sync_words(self, t: int, cycle: int) -> str:
+        """The beat of the sync at step ``t``: where the slow weights went (the first sync in full)."""
+        q, alpha = self.traj.quantity, self.settings["alpha"]
+        values = dict(t=t, alpha=fmt(alpha), before=fmt_vector(q("slow")[t - 1]), after=fmt_vector(q("slow")[t]))
+        if cycle == 0 and alpha == 0.5:
+            return tr("Step {t}: a sync. The slow weights move half way toward where the fast ones got, "
+                      "from {before} to {after}. The diamond marks the sync point.", **values)
+        if cycle == 0:
+            return tr("Step {t}: a sync. The slow weights move {alpha} of the way toward where the fast ones got, "
+                      "from {before} to {after}. The diamond marks the sync point.", **values)
+        if alpha == 0.5:
+            return tr("Sync at step {t}: again the slow weights move half way, to {after}.", **values)
+        return tr("Sync at step {t}: again the slow weights move {alpha} of the way, to {after}.", **values)
+
     def run_rest_beat(self) -> str:
         """The beat spoken while the remaining cycles play."""
-        traj = self.traj
-        return (
-            f"The same rhythm repeats for all {traj.steps} steps: the fast weights explore, and the slow weights follow "
-            "in steadier steps, a diamond at every sync."
+        return tr(
+            "The same rhythm repeats for all {steps} steps: the fast weights explore, and the slow weights follow "
+            "in steadier steps, a diamond at every sync.", steps=self.traj.steps
         )
 
     def versus_inner(self) -> None:
@@ -544,20 +565,23 @@ class LookaheadScene(VariantScene):
         plain, wrapped = self.plain, self.wrapped
         race = self.race_on(cmap, [(self.opt.title_with_inner, wrapped, theme.method_color("lookahead")),
                                       (inner_opt.title, plain, theme.method_color(s["inner"]))])
-        with self.narrate(f"Now Lookahead against plain {inner_opt.title}, same α, same start, {s['compare_steps']} steps each."):
+        with self.narrate(tr("Now Lookahead against plain {inner}, same α, same start, {steps} steps each.",
+                             inner=inner_opt.title, steps=s["compare_steps"])):
             self.play(FadeOut(self.part), run_time=0.8)
-            title = self.heading(f"Lookahead next to {inner_opt.title}")
+            title = self.heading(tr("Lookahead next to {inner}", inner=inner_opt.title))
             legend = self.legend(race, [f"k = {s['k']}, α = {fmt(s['alpha'])}", f"α = {fmt(s['lr'])}"]).to_corner(UR, buff=0.35)
             chart = self.race_chart(race, s["compare_steps"]).next_to(legend, DOWN, buff=0.6).align_to(legend, RIGHT)
             self.play(FadeIn(title), FadeIn(legend), FadeIn(chart), FadeIn(race), run_time=0.8)
-        with self.narrate(f"{finals_text(race.lanes)}."):
+        with self.narrate(finals_text(*race.lanes)):
             self.play_race(race, chart, seconds=min(10.0, max(4.0, s["compare_steps"] / 8)))
-        verdict = (
-            "Averaging the fast steps damps their swinging: the slow weights sit closer to the bottom."
-            if wrapped.final_loss < plain.final_loss
-            else "Here the slow weights' caution costs more than it saves: halving every cycle slows the way down."
-        )
-        with self.narrate(verdict + " Lookahead costs one more copy of the weights and no extra gradient."):
+        if wrapped.final_loss < plain.final_loss:
+            verdict = tr("Averaging the fast steps damps their swinging: the slow weights sit closer to the bottom.")
+        elif s["alpha"] == 0.5:
+            verdict = tr("Here the slow weights' caution costs more than it saves: halving every cycle slows the way down.")
+        else:
+            verdict = tr("Here the slow weights' caution costs more than it saves: moving only {alpha} of the way every cycle slows the way down.",
+                         alpha=fmt(s["alpha"]))
+        with self.narrate(sentences(verdict, tr("Lookahead costs one more copy of the weights and no extra gradient."))):
             pass
 
 
@@ -583,13 +607,13 @@ def decay_rows(l2: Trajectory, w: Trajectory) -> list[tuple[str, str]]:
     """At each run's last step: Adam+L2's ∇f, λθ and g; AdamW's decay, Adam step and Δθ."""
     t, u = l2.steps, w.steps
     return [
-        ("Adam + L2", f"at step {t}"),
+        ("Adam + L2", tr("at step {t}", t=t)),
         ("∇f(θ)", fmt_vector(l2.gradients[t - 1])),
         ("+ λθ", fmt_vector(l2.quantity("penalty")[t])),
         ("= g", fmt_vector(l2.quantity("grad")[t])),
-        ("AdamW", f"at step {u}"),
-        ("decay −αλθ", fmt_vector(w.quantity("decay")[u])),
-        ("Adam step", fmt_vector(w.quantity("adam_step")[u])),
+        ("AdamW", tr("at step {t}", t=u)),
+        (tr("decay −αλθ"), fmt_vector(w.quantity("decay")[u])),
+        (tr("Adam step"), fmt_vector(w.quantity("adam_step")[u])),
         ("= Δθ", fmt_vector(w.quantity("delta")[u])),
     ]
 
@@ -597,8 +621,8 @@ def decay_rows(l2: Trajectory, w: Trajectory) -> list[tuple[str, str]]:
 def nadam_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
     """NAdam's step t taken apart: μ_t, the momentum part, the fresh-gradient part, and the step."""
     q = traj.quantity
-    return [("t", str(t)), ("μₜ", fmt(q("mu")[t])), ("momentum part", fmt_vector(q("momentum_step")[t])),
-            ("gradient part", fmt_vector(q("grad_step")[t])), ("step Δθ", fmt_vector(q("delta")[t]))]
+    return [("t", str(t)), ("μₜ", fmt(q("mu")[t])), (tr("momentum part"), fmt_vector(q("momentum_step")[t])),
+            (tr("gradient part"), fmt_vector(q("grad_step")[t])), (tr("step Δθ"), fmt_vector(q("delta")[t]))]
 
 
 def braking_step(traj: Trajectory) -> tuple[int, int]:
@@ -641,48 +665,50 @@ class AdamVariants(VariantScene):
         w = run(make_optimizer("adamw", lr=lr, weight_decay=lam), surface, s["start"], s["steps"])
         self.add(cmap := self.map_of(surface, l2, w))
         self.cmap = cmap
-        title = self.heading("AdamW: decay the weights, not the gradient")
+        title = self.heading(tr("AdamW: decay the weights, not the gradient"))
         l2_color, w_color = theme.method_color("adam"), theme.method_color("adamw")
         panels = VGroup(
             VGroup(theme.label("Adam + L2", size=theme.SMALL_SIZE, color=l2_color), FormulaPanel(L2_RULE, font_size=28)).arrange(DOWN, aligned_edge=LEFT, buff=0.1),
             VGroup(theme.label("AdamW", size=theme.SMALL_SIZE, color=w_color), FormulaPanel(ADAMW_RULE, font_size=28)).arrange(DOWN, aligned_edge=LEFT, buff=0.1),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).to_corner(UR, buff=0.35).shift(0.75 * DOWN)
         self.fit_column(panels)
-        with self.narrate(
+        with self.narrate(tr(
             "Weight decay pulls every weight toward zero, to keep a model simple. With Adam there are two places to put it: "
             "inside the gradient, as an L2 penalty, or outside, as a shrink of the weights themselves. That second way is AdamW."
-        ):
+        )):
             self.play(FadeIn(title), FadeIn(panels[0]), run_time=1.0)
             self.play(FadeIn(panels[1]), run_time=0.8)
-        with self.narrate(
-            f"In the first, lambda times theta joins the gradient, and then Adam divides everything by the root of v hat, "
-            f"so the penalty is measured against the slope of the loss. In AdamW every weight shrinks by alpha lambda, "
-            f"{fmt(lr * lam)} of itself, each step, whatever the slope."
-        ):
+        with self.narrate(tr(
+            "In the first, lambda times theta joins the gradient, and then Adam divides everything by the root of v hat, "
+            "so the penalty is measured against the slope of the loss. In AdamW every weight shrinks by alpha lambda, "
+            "{shrink} of itself, each step, whatever the slope.", shrink=fmt(lr * lam)
+        )):
             self.play(panels[0][1].light({"g": DECAY_COLOR}), panels[1][1].light({"decay": DECAY_COLOR}), run_time=0.8)
         race = self.race_on(cmap, [("Adam + L2", l2, l2_color), ("AdamW", w, w_color)])
         legend = self.fit_column(self.legend(race, [f"α = {fmt(lr)}, λ = {fmt(lam)}"] * 2).next_to(panels, DOWN, buff=0.3).align_to(panels, RIGHT))
-        with self.narrate(f"Both from the same start, with alpha {fmt(lr)} and lambda {fmt(lam)}, for {s['steps']} steps."):
+        with self.narrate(tr("Both from the same start, with alpha {lr} and lambda {lam}, for {steps} steps.", lr=fmt(lr), lam=fmt(lam), steps=s["steps"])):
             self.play(FadeIn(legend), FadeIn(race), panels[0][1].light({}), panels[1][1].light({}), run_time=0.6)
             self.play_race(race, None, seconds=min(8.0, max(4.0, s["steps"] / 25)))
         target = nearest_minimum(surface, l2.final)
         ends = VGroup(*(self.end_label(cmap, r.traj.final, r.color) for r in race.lanes))
-        near = (
-            f", close to the minimum of the loss at {fmt_vector(target)}" if target is not None else ""
-        )
-        with self.narrate(
-            f"Adam with L2 ends at {fmt_vector(l2.final)}{near}: on this steep surface a penalty of {fmt(lam)} is a weak pull. "
-            f"AdamW ends at {fmt_vector(w.final)}"
-            + (", nearer zero." if np.linalg.norm(w.final) < np.linalg.norm(l2.final) else ".")
-        ):
+        values = dict(l2_end=fmt_vector(l2.final), minimum=fmt_vector(target) if target is not None else "", lam=fmt(lam), w_end=fmt_vector(w.final))
+        with self.narrate(sentences(
+            tr("Adam with L2 ends at {l2_end}, close to the minimum of the loss at {minimum}: "
+               "on this steep surface a penalty of {lam} is a weak pull.", **values)
+            if target is not None
+            else tr("Adam with L2 ends at {l2_end}: on this steep surface a penalty of {lam} is a weak pull.", **values),
+            tr("AdamW ends at {w_end}, nearer zero.", **values)
+            if np.linalg.norm(w.final) < np.linalg.norm(l2.final)
+            else tr("AdamW ends at {w_end}.", **values),
+        )):
             self.play(FadeIn(ends), run_time=0.8)
         readout = self.readout("adamw", decay_rows(l2, w), colors={"Adam + L2": l2_color, "AdamW": w_color})
         self.fit_column(readout.to_corner(UR, buff=0.35).shift(0.5 * DOWN))
-        with self.narrate(
+        with self.narrate(tr(
             "Why? With L2, the run stops where the slope of the loss cancels lambda theta: the gradient g becomes almost zero. "
             "AdamW stops where its Adam step, about alpha per coordinate at most, just cancels the shrink. "
             "The decay no longer depends on how steep the loss is, which is what decoupled means."
-        ):
+        )):
             self.play(FadeOut(panels), run_time=0.5)
             self.play(FadeIn(readout), legend.animate.next_to(readout, DOWN, buff=0.3).align_to(readout, RIGHT), run_time=0.6)
 
@@ -703,12 +729,12 @@ class AdamVariants(VariantScene):
         nadam = run(make_optimizer("nadam", lr=lr), surface, None, steps)
         adam = run(make_optimizer("adam", lr=lr), surface, None, steps)
         cmap = self.cmap = self.map_of(surface, nadam, adam, box=NARROW_BOX)
-        title = self.heading("NAdam: Nesterov's look-ahead inside Adam")
+        title = self.heading(tr("NAdam: Nesterov's look-ahead inside Adam"))
         rule = self.fit_column(FormulaPanel(NADAM_RULE, font_size=28).to_corner(UR, buff=0.35).shift(0.5 * DOWN))
-        with self.narrate(
+        with self.narrate(tr(
             "NAdam borrows Nesterov's idea: use the momentum of the next step now. Its step has two parts: "
             "the momentum m, weighted by next step's factor mu t plus one, and the fresh gradient, once more on its own."
-        ):
+        )):
             self.clear_screen()
             self.play(FadeIn(cmap), FadeIn(title), FadeIn(rule), run_time=1.0)
             self.play(rule.light({"mom": theme.VELOCITY, "grad": theme.GRADIENT}), run_time=0.6)
@@ -722,20 +748,21 @@ class AdamVariants(VariantScene):
         picture = HeadToTail(
             HeadToTailVectors(origin=here, previous=q("momentum_step")[t], decay=1.0, added=q("grad_step")[t]),
             lambda p, o=here: cmap.c2p(o) + scale * (cmap.c2p(p) - cmap.c2p(o)),
-            HeadToTailLabels("momentum", "momentum", "gradient", "step"),
+            HeadToTailLabels(tr("momentum"), tr("momentum"), tr("gradient"), tr("step", context="arrow: the step taken")),
             HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.STEP),
             label_size=18,
             ghost=scale == 1,
             avoid=[*layout.on_screen(self), ball],
         )
-        note = ScaleNote(scale, "arrows").next_to(cmap, DOWN, buff=0.1).align_to(cmap, LEFT)
+        note = ScaleNote(scale).next_to(cmap, DOWN, buff=0.1).align_to(cmap, LEFT)
         readout = self.fit_column(self.readout("nadam", nadam_rows(nadam, t)).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT))
         name = nadam.surface.coords[axis]
         mom_dir, grad_dir = (("+" if v > 0 else "−") + name for v in (q("momentum_step")[t, axis], q("grad_step")[t, axis]))
-        with self.narrate(
-            f"Step {t}. On {name} the two parts disagree: the momentum part still moves toward {mom_dir}, "
-            f"while the fresh gradient already pulls toward {grad_dir}. NAdam starts to brake before its momentum has turned."
-        ):
+        with self.narrate(tr(
+            "Step {t}. On {axis} the two parts disagree: the momentum part still moves toward {momentum}, "
+            "while the fresh gradient already pulls toward {gradient}. NAdam starts to brake before its momentum has turned.",
+            t=t, axis=name, momentum=mom_dir, gradient=grad_dir,
+        )):
             self.play(Create(trail), FadeIn(ball), FadeIn(note), FadeIn(readout), run_time=1.0)
             self.play(picture.show_previous(), run_time=0.7)
             self.play(picture.add_new(), run_time=0.7)
@@ -743,7 +770,7 @@ class AdamVariants(VariantScene):
         race = self.race_on(cmap, [("NAdam", nadam, theme.method_color("nadam")), ("Adam", adam, theme.method_color("adam"))])
         legend = self.legend(race, [f"α = {fmt(lr)}"] * 2).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
         chart = self.race_chart(race, steps).to_corner(DOWN + RIGHT, buff=0.45)
-        with self.narrate(f"NAdam against Adam, same alpha, same start, {steps} steps. {finals_text(race.lanes)}."):
+        with self.narrate(sentences(tr("NAdam against Adam, same alpha, same start, {steps} steps.", steps=steps), finals_text(*race.lanes))):
             self.play(FadeOut(VGroup(picture, trail, ball, note, readout)), FadeIn(legend), FadeIn(chart),
                       FadeIn(race), rule.light({}), run_time=0.8)
             self.play_race(race, chart, seconds=min(8.0, max(4.0, steps / 8)))
@@ -757,42 +784,43 @@ class AdamVariants(VariantScene):
         radam = run(make_optimizer("radam", lr=lr, beta2=b2), surface, None, steps)
         adam = run(make_optimizer("adam", lr=lr, beta2=b2), surface, None, steps)
         cmap = self.cmap = self.map_of(surface, radam, adam, box=NARROW_BOX)
-        title = self.heading("RAdam: adapt only when v̂ can be trusted")
+        title = self.heading(tr("RAdam: adapt only when v̂ can be trusted"))
         rule = self.fit_column(FormulaPanel(RADAM_RULE, font_size=26).to_corner(UR, buff=0.35).shift(0.5 * DOWN))
         rect = radam.quantity("rect")
-        chart = Chart({}, {}, radam.steps, title="rectification r_t", width=4.4, height=1.9, from_zero=True, y_max=1.0)
+        chart = Chart({}, {}, radam.steps, title=tr("rectification r_t"), width=4.4, height=1.9, from_zero=True, y_max=1.0)
         chart.to_corner(DOWN + RIGHT, buff=0.5)
         curve = chart.line(rect[1:], theme.method_color("radam"), start_step=1)
         off = rect_off_steps(radam)
         self.shown["radam"] = [[("off steps", str(off)), ("r first on", fmt(rect[off + 1]) if off < radam.steps else "—"),
                                 ("r last", fmt(rect[-1]))]]
-        with self.narrate(
-            f"Adam's v hat after one or two gradients is a poor estimate, yet Adam divides by it from the first step. "
-            f"RAdam measures how many gradients v hat is really made of, rho t, and while rho t is at most 5 it does not divide at all."
-        ):
+        with self.narrate(tr(
+            "Adam's v hat after one or two gradients is a poor estimate, yet Adam divides by it from the first step. "
+            "RAdam measures how many gradients v hat is really made of, rho t, and while rho t is at most 5 it does not divide at all."
+        )):
             self.clear_screen()
             self.play(FadeIn(cmap), FadeIn(title), FadeIn(rule), run_time=1.0)
             self.play(rule.light({"rho": theme.HIGHLIGHT, "off": theme.VELOCITY}), run_time=0.6)
-        with self.narrate(
-            f"With beta two = {fmt(b2)}, that is the first {off} steps: the rectification r t is 0 and the step is plain momentum. "
-            f"Then the adaptive step switches on, scaled by r t: {fmt(rect[min(off + 1, radam.steps)], 3)} at first, "
-            f"{fmt(rect[-1], 3)} by step {radam.steps}. A warm-up built into the rule."
-        ):
+        with self.narrate(tr(
+            "With beta two = {beta}, that is the first {off} steps: the rectification r t is 0 and the step is plain momentum. "
+            "Then the adaptive step switches on, scaled by r t: {first} at first, {last} by step {steps}. A warm-up built into the rule.",
+            beta=fmt(b2), off=off, first=fmt(rect[min(off + 1, radam.steps)], 3), last=fmt(rect[-1], 3), steps=radam.steps,
+        )):
             self.play(FadeIn(chart), rule.light({"on": theme.method_color("radam")}), run_time=0.6)
             self.play(Create(curve), run_time=1.5)
         race = self.race_on(cmap, [("RAdam", radam, theme.method_color("radam")), ("Adam", adam, theme.method_color("adam"))])
         legend = self.legend(race, [f"α = {fmt(lr)}, β₂ = {fmt(b2)}"] * 2).next_to(rule, DOWN, buff=0.3).align_to(rule, RIGHT)
         first_r, first_a = (float(np.linalg.norm(t.quantity("delta")[1])) for t in (radam, adam))
-        with self.narrate(
-            f"On the map: Adam's first step is {fmt(first_a, 3)} long, alpha on every axis, trusting v hat from one gradient. "
-            f"RAdam's first step is {fmt(first_r, 3)}, a momentum step sized by the gradient itself, and after step {off} its steps start small and grow."
-        ):
+        with self.narrate(tr(
+            "On the map: Adam's first step is {adam} long, alpha on every axis, trusting v hat from one gradient. "
+            "RAdam's first step is {radam}, a momentum step sized by the gradient itself, and after step {off} its steps start small and grow.",
+            adam=fmt(first_a, 3), radam=fmt(first_r, 3), off=off,
+        )):
             self.play(FadeIn(legend), FadeIn(race), rule.light({}), run_time=0.6)
             self.play_race(race, None, seconds=min(8.0, max(4.0, steps / 8)))
-        with self.narrate(
-            f"After {steps} steps: {finals_text(race.lanes)}. "
-            + ("RAdam spends its first steps carefully; in training a network from noisy mini-batches, that caution replaces a hand-tuned warm-up."
-               if first_r < first_a
-               else "Here its first momentum steps are longer than Adam's: without the division their size is the gradient's, so RAdam wants a small alpha.")
-        ):
+        with self.narrate(sentences(
+            tr("After {steps} steps: {finals}", steps=steps, finals=finals_text(*race.lanes)),
+            tr("RAdam spends its first steps carefully; in training a network from noisy mini-batches, that caution replaces a hand-tuned warm-up.")
+            if first_r < first_a
+            else tr("Here its first momentum steps are longer than Adam's: without the division their size is the gradient's, so RAdam wants a small alpha."),
+        )):
             pass

@@ -20,6 +20,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Indicate, VGroup
 
 from gdexplain.core.network import OUTPUT, Nudge, PathTerm, TinyNetwork
+from gdexplain.i18n import is_cjk, join_words, tr, trn
 from gdexplain.narration import spoken_number as say
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
@@ -77,7 +78,7 @@ def bias_captions(net: TinyNetwork) -> dict[str, str]:
 
 def path_column(term: PathTerm) -> list[str]:
     """A path's column in the table: each local slope as ``label = value``, then the product."""
-    return [f"{f.label} = {fmt(f.value)}" for f in term.factors] + [f"product = {fmt(term.contribution)}"]
+    return [f"{f.label} = {fmt(f.value)}" for f in term.factors] + [tr("product = {value}", value=fmt(term.contribution))]
 
 
 def sum_text(terms: list[PathTerm], gradient: float) -> str:
@@ -92,11 +93,29 @@ def reach_sentence(net: TinyNetwork, n: Nudge, first: bool) -> str:
     touched = [k for k in n.changes if k != OUTPUT]
     out = say(n.changes.get(OUTPUT, 0.0))
     if not touched:
-        where = "Nudge a weight right next to the output, and only the output moves"
-    else:
-        names = " and ".join(", ".join(touched).rsplit(", ", 1))
-        where = f"Nudge {n.weight.replace('-', ' to ')} and {names} change{'s' if len(touched) == 1 else ''} on the way, then the output"
-    return f"{where}: by {out}." if first else f"{where}, by {out}."
+        if first:
+            return tr("Nudge a weight right next to the output, and only the output moves: by {out}.", out=out)
+        return tr("Nudge a weight right next to the output, and only the output moves, by {out}.", out=out)
+    src, dst = n.weight.split("-")
+    values = dict(src=src, dst=dst, names=join_words(touched), out=out)
+    if first:
+        return trn(
+            "Nudge {src} to {dst} and {names} changes on the way, then the output: by {out}.",
+            "Nudge {src} to {dst} and {names} change on the way, then the output: by {out}.",
+            len(touched),
+            **values,
+        )
+    return trn(
+        "Nudge {src} to {dst} and {names} changes on the way, then the output, by {out}.",
+        "Nudge {src} to {dst} and {names} change on the way, then the output, by {out}.",
+        len(touched),
+        **values,
+    )
+
+
+def sentences(*parts: str) -> str:
+    """Sentences said one after another: a space between them in English, none in Chinese."""
+    return ("" if is_cjk() else " ").join(p for p in parts if p)
 
 
 class WeightsAndLoss(ExplainerScene):
@@ -120,7 +139,7 @@ class WeightsAndLoss(ExplainerScene):
 
     def introduce(self) -> None:
         net, fwd = self.net, self.net.forward(self.x)
-        self.title = theme.label("One weight, the whole network", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
+        self.title = theme.label(tr("One weight, the whole network"), size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.35)
         names = net.node_names()
         edges = [(w, *w.split("-")) for w in net.weight_names()]
         self.diagram = NetworkDiagram(names, edges, layer_gap=2.2, node_gap=2.8, radius=0.42, label_at=edge_label_places(net),
@@ -130,8 +149,12 @@ class WeightsAndLoss(ExplainerScene):
         self.node_values = self.diagram.values(node_texts(net, fwd))
         x1, x2 = self.x
         with self.narrate(
-            f"A tiny neural network, with real numbers. Two inputs, {say(x1)} and {say(x2)}; two hidden layers of two units; one output. "
-            "Each edge carries a weight, written on it."
+            tr(
+                "A tiny neural network, with real numbers. Two inputs, {x1} and {x2}; two hidden layers of two units; one output. "
+                "Each edge carries a weight, written on it.",
+                x1=say(x1),
+                x2=say(x2),
+            )
         ):
             self.play(FadeIn(self.title), FadeIn(self.diagram), run_time=1.2)
             self.play(FadeIn(self.weight_labels), run_time=1.0)
@@ -139,10 +162,14 @@ class WeightsAndLoss(ExplainerScene):
         rule = FormulaPanel(LOSS_RULE, font_size=28)
         rule.move_to([LOSS_LEFT + rule.width / 2, LOSS_TOP - rule.height / 2, 0])
         with self.narrate(
-            "Each unit adds up its weighted inputs plus its own bias, written over it, and squashes the sum with tanh; "
-            "the output just adds. "
-            f"The network predicts {say(fwd.output)}, but the target is {say(self.target)}. "
-            f"The loss, the squared miss, is {say(net.loss(self.x, self.target))}."
+            tr(
+                "Each unit adds up its weighted inputs plus its own bias, written over it, and squashes the sum with tanh; "
+                "the output just adds. The network predicts {prediction}, but the target is {target}. "
+                "The loss, the squared miss, is {loss}.",
+                prediction=say(fwd.output),
+                target=say(self.target),
+                loss=say(net.loss(self.x, self.target)),
+            )
         ):
             self.play(FadeIn(self.node_values), run_time=1.2)
             self.play(FadeIn(rule), FadeIn(self.loss_board), run_time=0.8)
@@ -150,8 +177,9 @@ class WeightsAndLoss(ExplainerScene):
 
     def loss_readout(self, prediction: str, loss: str, extra: list[tuple[str, str]] | None = None) -> Readout:
         """The target, the prediction and the loss (texts: a value, or ``before → after``), under the diagram."""
-        rows = [("target y", fmt(self.target)), ("prediction ŷ", prediction), ("loss L", loss), *(extra or [])]
-        board = Readout(rows, colors={"loss L": theme.HIGHLIGHT}, min_width=3.4)
+        loss_name = tr("loss L")
+        rows = [(tr("target y"), fmt(self.target)), (tr("prediction ŷ"), prediction), (loss_name, loss), *(extra or [])]
+        board = Readout(rows, colors={loss_name: theme.HIGHLIGHT}, min_width=3.4)
         return board.move_to([BOARD_LEFT + board.width / 2, LOSS_TOP - board.height / 2, 0])
 
     # --- how far a nudge reaches ---------------------------------------------------------
@@ -169,7 +197,7 @@ class WeightsAndLoss(ExplainerScene):
         net, eps = self.net, self.settings["nudge"]
         examples = [w for w in REACH_EXAMPLES if w in net.weight_names()]
         with self.narrate(
-            f"Change any weight, and the output changes. Watch what moves when a weight grows by {say(eps)}."
+            tr("Change any weight, and the output changes. Watch what moves when a weight grows by {eps}.", eps=say(eps))
         ):
             pass
         shown = None
@@ -178,7 +206,9 @@ class WeightsAndLoss(ExplainerScene):
             marks = self.marks_of(n)
             text = reach_sentence(net, n, i == 0)
             if i == len(examples) - 1:
-                text += " The further a weight sits from the output, the more of the network it moves, and the more indirectly."
+                text = sentences(
+                    text, tr("The further a weight sits from the output, the more of the network it moves, and the more indirectly.")
+                )
             with self.narrate(text):
                 self.play(*([FadeOut(shown)] if shown else []), FadeIn(marks), run_time=1.0)
             shown = marks
@@ -192,12 +222,17 @@ class WeightsAndLoss(ExplainerScene):
         self.nudged = n
         marks = self.marks_of(n)
         board = self.loss_readout(f"{fmt(n.before.output)} → {fmt(n.after.output)}", f"{fmt(n.loss_before)} → {fmt(n.loss_after)}",
-                                  [("change in L", signed(n.loss_change))])
-        way = "lowers" if n.loss_change < 0 else "raises"
-        with self.narrate(
-            f"Now follow one weight: the one from {name.split('-')[0]} to {name.split('-')[1]}, now {say(net.weight(name))}. "
-            f"Growing it by {say(eps)} {way} the loss, from {say(n.loss_before)} to {say(n.loss_after)}."
-        ):
+                                  [(tr("change in L"), signed(n.loss_change))])
+        src, dst = name.split("-")
+        values = dict(src=src, dst=dst, w=say(net.weight(name)), eps=say(eps), before=say(n.loss_before), after=say(n.loss_after))
+        said = (
+            tr("Now follow one weight: the one from {src} to {dst}, now {w}. Growing it by {eps} lowers the loss, from {before} to {after}.",
+               **values)
+            if n.loss_change < 0
+            else tr("Now follow one weight: the one from {src} to {dst}, now {w}. Growing it by {eps} raises the loss, from {before} to {after}.",
+                    **values)
+        )
+        with self.narrate(said):
             self.play(FadeOut(self.reach_marks), run_time=0.5)
             self.play(FadeIn(marks), FadeOut(self.loss_board), FadeIn(board), run_time=1.0)
         self.loss_board, self.follow_marks = board, marks
@@ -207,7 +242,7 @@ class WeightsAndLoss(ExplainerScene):
         terms = net.paths(name, self.x, self.target)
         grad = net.gradient(self.x, self.target)[name]
         self.terms, self.grad = terms, grad
-        header = [f"through {t.nodes[-2]}" if len(t.nodes) > 1 else "direct" for t in terms]
+        header = [tr("through {node}", node=t.nodes[-2]) if len(t.nodes) > 1 else tr("direct") for t in terms]
         columns = [path_column(t) for t in terms]
         rows = [list(r) for r in zip(*columns)]
         table = NumberTable(header, rows, size=17, colors={k: PATH_COLORS[k % len(PATH_COLORS)] for k in range(len(terms))},
@@ -216,22 +251,26 @@ class WeightsAndLoss(ExplainerScene):
         if table.get_right()[0] > COLUMN_RIGHT:
             table.scale_to_fit_width(COLUMN_RIGHT - COLUMN_LEFT)
             table.align_to([COLUMN_LEFT, 0, 0], LEFT)
-        count = "one path" if len(terms) == 1 else f"{len(terms)} paths"
-        with self.narrate(
-            f"How much does the loss care about this weight? The change can reach the loss along {count}. "
-            "Along a path, each link passes the change on, scaled by its local slope: the chain rule multiplies them."
-        ):
+        how_much = (
+            tr(
+                "How much does the loss care about this weight? The change can reach the loss along one path. "
+                "Along a path, each link passes the change on, scaled by its local slope: the chain rule multiplies them."
+            )
+            if len(terms) == 1
+            else tr(
+                "How much does the loss care about this weight? The change can reach the loss along {n} paths. "
+                "Along a path, each link passes the change on, scaled by its local slope: the chain rule multiplies them.",
+                n=len(terms),
+            )
+        )
+        with self.narrate(how_much):
             self.play(FadeOut(self.follow_marks), run_time=0.4)
             self.play(FadeIn(table.panel), FadeIn(table.rules), FadeIn(table.header), run_time=0.8)
         lit = None
         for k, term in enumerate(terms):
             color = PATH_COLORS[k % len(PATH_COLORS)]
             lines = self.diagram.path_lines(name, list(term.nodes), color)
-            effect = "raise" if term.contribution > 0 else "lower"
-            with self.narrate(
-                f"Along {_path_words(term)}, "
-                f"the slopes multiply to {say(term.contribution)}: by this path alone, growing the weight would {effect} the loss."
-            ):
+            with self.narrate(_path_sentence(term)):
                 self.play(*([FadeOut(lit)] if lit else []), Create(lines), run_time=1.2)
                 self.play(FadeIn(VGroup(*(row[k] for row in table.cells))), run_time=1.0)
             lit = lines
@@ -241,13 +280,17 @@ class WeightsAndLoss(ExplainerScene):
         total.next_to(table, DOWN, buff=0.3).align_to(table, LEFT)
         n = self.nudged
         said = (
-            f"Add the paths: the partial derivative of the loss with respect to this weight is {say(grad)}. "
+            tr("Add the paths: the partial derivative of the loss with respect to this weight is {grad}.", grad=say(grad))
             if len(terms) > 1
-            else f"With one path, that product is the partial derivative: {say(grad)}. "
+            else tr("With one path, that product is the partial derivative: {grad}.", grad=say(grad))
         )
-        with self.narrate(
-            said + f"Check it against the nudge: {say(grad)} times {say(n.delta)} is about the change we saw, {say(n.loss_change)}."
-        ):
+        check = tr(
+            "Check it against the nudge: {grad} times {delta} is about the change we saw, {change}.",
+            grad=say(grad),
+            delta=say(n.delta),
+            change=say(n.loss_change),
+        )
+        with self.narrate(sentences(said, check)):
             all_lines = VGroup(*(self.diagram.path_lines(name, list(t.nodes), PATH_COLORS[k % len(PATH_COLORS)]) for k, t in enumerate(terms)))
             self.play(FadeOut(lit), FadeIn(all_lines), FadeIn(total), run_time=1.0)
         self.path_table, self.total, self.path_lines = table, total, all_lines
@@ -259,23 +302,29 @@ class WeightsAndLoss(ExplainerScene):
         moved = net.stepped({name: grad}, lr)
         rule = FormulaPanel("w <- w - alpha (partial L)/(partial w)", font_size=28)
         rule.next_to(self.total, DOWN, buff=0.35).align_to(self.total, LEFT)
+        w_after, loss_after = tr("w after"), tr("loss after")
         result = Readout(
-            [("α", fmt(lr)), ("w before", fmt(net.weight(name))), ("w after", fmt(moved.weight(name))),
-             ("loss after", fmt(moved.loss(self.x, self.target)))],
-            colors={"w after": theme.STEP, "loss after": theme.HIGHLIGHT},
+            [("α", fmt(lr)), (tr("w before"), fmt(net.weight(name))), (w_after, fmt(moved.weight(name))),
+             (loss_after, fmt(moved.loss(self.x, self.target)))],
+            colors={w_after: theme.STEP, loss_after: theme.HIGHLIGHT},
             min_width=3.4,
         )
         result.next_to(rule, DOWN, buff=0.25).align_to(rule, LEFT)
         if grad < 0:
-            sign = "The derivative is negative: growing the weight lowers the loss, so descent grows it."
+            sign = tr("The derivative is negative: growing the weight lowers the loss, so descent grows it.")
         elif grad > 0:
-            sign = "The derivative is positive: growing the weight raises the loss, so descent shrinks it."
+            sign = tr("The derivative is positive: growing the weight raises the loss, so descent shrinks it.")
         else:
-            sign = "The derivative is zero: this weight is, for now, at a flat spot, and descent leaves it."
-        with self.narrate(
-            f"{sign} One step of size alpha {say(lr)} takes it from {say(net.weight(name))} to {say(moved.weight(name))}, "
-            f"and the loss from {say(net.loss(self.x, self.target))} to {say(moved.loss(self.x, self.target))}."
-        ):
+            sign = tr("The derivative is zero: this weight is, for now, at a flat spot, and descent leaves it.")
+        step = tr(
+            "One step of size alpha {lr} takes it from {before} to {after}, and the loss from {loss_before} to {loss_after}.",
+            lr=say(lr),
+            before=say(net.weight(name)),
+            after=say(moved.weight(name)),
+            loss_before=say(net.loss(self.x, self.target)),
+            loss_after=say(moved.loss(self.x, self.target)),
+        )
+        with self.narrate(sentences(sign, step)):
             self.play(FadeIn(rule), run_time=0.8)
             self.play(FadeIn(result), run_time=0.8)
         self.step_panels = VGroup(rule, result)
@@ -290,7 +339,7 @@ class WeightsAndLoss(ExplainerScene):
         before, after = net.loss(self.x, self.target), stepped.loss(self.x, self.target)
         board = self.loss_readout(f"{fmt(net.forward(self.x).output)} → {fmt(fwd.output)}", f"{fmt(before)} → {fmt(after)}")
         grad_table = NumberTable(
-            ["weight", "∂L/∂w", "new weight"],
+            [tr("weight"), "∂L/∂w", tr("new weight")],
             [[w, fmt(g), fmt(stepped.weight(w))] for w, g in grads.items()],
             size=16,
             colors={1: theme.GRADIENT, 2: theme.STEP},
@@ -298,19 +347,28 @@ class WeightsAndLoss(ExplainerScene):
         )
         grad_table.next_to([COLUMN_LEFT, 3.55, 0], DOWN, buff=0).align_to([COLUMN_LEFT, 0, 0], LEFT)
         with self.narrate(
-            f"Every weight gets its own partial derivative in just this way, summed over its own paths. "
-            f"Together the {len(grads)} of them are the gradient."
+            tr(
+                "Every weight gets its own partial derivative in just this way, summed over its own paths. "
+                "Together the {n} of them are the gradient.",
+                n=len(grads),
+            )
         ):
             self.play(FadeOut(VGroup(self.path_table, self.total, self.path_lines, self.step_panels)), run_time=0.6)
             self.play(FadeIn(grad_table), run_time=1.0)
         with self.narrate(
-            f"One step of gradient descent moves all {len(grads)} at once, each against its own derivative. "
-            f"The prediction goes to {say(fwd.output)}, and the loss falls from {say(before)} to {say(after)}."
+            tr(
+                "One step of gradient descent moves all {n} at once, each against its own derivative. "
+                "The prediction goes to {prediction}, and the loss falls from {before} to {after}.",
+                n=len(grads),
+                prediction=say(fwd.output),
+                before=say(before),
+                after=say(after),
+            )
         ):
             self.play(FadeOut(self.weight_labels), FadeIn(new_weights), FadeOut(self.node_values), FadeIn(new_values),
                       FadeOut(self.loss_board), FadeIn(board), run_time=1.5)
             self.play(Indicate(board, color=theme.HIGHLIGHT, scale_factor=1.05), run_time=1.0)
-        with self.narrate("Training is just this, repeated: feel each weight's slope, step against it, and measure again."):
+        with self.narrate(tr("Training is just this, repeated: feel each weight's slope, step against it, and measure again.")):
             self.play(FadeOut(grad_table), run_time=1.0)
 
 
@@ -320,6 +378,29 @@ def _canonical(net: TinyNetwork, name: str) -> str:
     return net.weight_name(layer, to, frm)
 
 
-def _path_words(term: PathTerm) -> str:
-    """``the path through g1`` (or ``the only path``), as the narrator says it."""
-    return f"the path through {term.nodes[-2]}" if len(term.nodes) > 2 else "the only path, straight to the output"
+def _path_sentence(term: PathTerm) -> str:
+    """What one path alone says: its product, and whether growing the weight would raise or lower the loss by it."""
+    value = say(term.contribution)
+    if len(term.nodes) > 2:
+        if term.contribution > 0:
+            return tr(
+                "Along the path through {node}, the slopes multiply to {value}: by this path alone, growing the weight would raise the loss.",
+                node=term.nodes[-2],
+                value=value,
+            )
+        return tr(
+            "Along the path through {node}, the slopes multiply to {value}: by this path alone, growing the weight would lower the loss.",
+            node=term.nodes[-2],
+            value=value,
+        )
+    if term.contribution > 0:
+        return tr(
+            "Along the only path, straight to the output, the slopes multiply to {value}: "
+            "by this path alone, growing the weight would raise the loss.",
+            value=value,
+        )
+    return tr(
+        "Along the only path, straight to the output, the slopes multiply to {value}: "
+        "by this path alone, growing the weight would lower the loss.",
+        value=value,
+    )

@@ -146,18 +146,8 @@ class Readout(VGroup):
         ]
 
     def become(self, other, *args, **kwargs) -> "Readout":
-        """Take ``other``'s look and its rows.
-
-        A read-out is swapped between plays, never morphed, so another
-        read-out's parts are taken over as they are: Manim's ``become`` would
-        first align every glyph's points with the old ones, which costs more
-        than making the new read-out.
-        """
-        if isinstance(other, Readout) and not args and not kwargs:
-            self.set_submobjects(list(other.submobjects))
-            self.panel, self.names, self.values = other.panel, other.names, other.values
-            self.rows = list(other.rows)
-            return self
+        """Take ``other``'s look and its rows (in place: a race updates its read-out during a play,
+        and Manim draws the parts a mobject had when the play began)."""
         super().become(other, *args, **kwargs)
         if isinstance(other, Readout):
             self.rows = list(other.rows)

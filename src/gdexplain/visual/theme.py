@@ -9,6 +9,8 @@ ground alike.
 
 from __future__ import annotations
 
+import logging
+
 from manim import Text
 
 from gdexplain import i18n
@@ -46,6 +48,17 @@ TITLE_SIZE = 36
 BODY_SIZE = 26
 SMALL_SIZE = 20
 LABEL_SIZE = 24
+
+
+class _FamilyListIsAFont(logging.Filter):
+    """Manim warns that a family list ("DejaVu Sans, Noto Sans CJK SC") is not one installed font; Pango takes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Font ") and any(f"Font {f} not in" in message for pair in LANGUAGE_FONTS.values() for f in pair))
+
+
+logging.getLogger("manim").addFilter(_FamilyListIsAFont())
 
 
 def font(mono: bool = False, lang: str | None = None) -> str:
