@@ -259,9 +259,7 @@ class AdaDeltaScene(ExplainerScene):
             def follow(k: int) -> None:
                 squares.become(MemorySquares(traj.quantity("sq_grad_avg")[k], traj.quantity("sq_delta_avg")[k], scales, anchors))
                 if k in fast:
-                    # Inside a play: Manim's own become (any keyword selects it) keeps the parts being drawn;
-                    # Readout's quick swap, made for updates between plays, left the old rows on screen.
-                    readout.become(self._readout(step_rows(traj, k)).placed_like(readout), match_center=False)
+                    readout.become(self._readout(step_rows(traj, k)).placed_like(readout))
 
             self.play(race.advance(slow, traj.steps, on_step=follow, changing=[squares, readout]),
                       run_time=max(1.0, 0.2 * (traj.steps - slow)))
