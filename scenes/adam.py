@@ -39,6 +39,7 @@ from gdexplain.core.race import run_race, short_name
 from gdexplain.scene import ExplainerScene
 from gdexplain.core.surfaces import get_surface
 from gdexplain.core.trajectory import Trajectory, run
+from gdexplain.i18n import tr
 from gdexplain.visual import theme
 from gdexplain.visual.charts import Chart
 from gdexplain.visual.contour import ContourMap
@@ -102,7 +103,7 @@ def bias_rows(traj: Trajectory, t: int) -> list[tuple[str, str]]:
         (f"m̂ = m × {fmt(q('m_correction')[t], 4)}", _vec(q("m_hat")[t])),
         ("v", _vec(q("v")[t])),
         (f"v̂ = v × {fmt(q('v_correction')[t], 4)}", _vec(q("v_hat")[t])),
-        ("step Δθ", _vec(q("delta")[t])),
+        (tr("step Δθ"), _vec(q("delta")[t])),
     ]
 
 
@@ -143,7 +144,7 @@ class AdamScene(ExplainerScene):
         traj, s = self.traj, self.settings
         pos, q = traj.positions, traj.quantity
         b1, b2 = s["beta1"], s["beta2"]
-        title = theme.label("Adam, taken apart", size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.3)
+        title = theme.label(tr("Adam, taken apart"), size=theme.TITLE_SIZE).to_corner(UP + LEFT, buff=0.3)
         (x0, x1), (y0, y1) = traj.surface.ranges
         height = min(4.1, MAP_WIDTH * (y1 - y0) / (x1 - x0))
         cmap = ContourMap(traj.surface, height=height, width=height * (x1 - x0) / (y1 - y0))
@@ -153,8 +154,10 @@ class AdamScene(ExplainerScene):
         readout = Readout(bias_rows(traj, 1), size=18, name_width=READOUT_NAMES, cell_width=READOUT_CELLS).next_to(rule, DOWN, buff=0.3).to_edge(RIGHT, buff=0.25)
         self.add(cmap)  # added once, kept still
         with self.narrate(
-            "Adam combines the two ideas we have met. A running average of the gradient, like momentum, "
-            "chooses the direction. A running average of the squared gradient, like RMSProp, sets the stride on each axis."
+            tr(
+                "Adam combines the two ideas we have met. A running average of the gradient, like momentum, "
+                "chooses the direction. A running average of the squared gradient, like RMSProp, sets the stride on each axis."
+            )
         ):
             self.play(FadeIn(title), FadeIn(ball), run_time=0.8)
             self.play(FadeIn(rule), run_time=1)
@@ -163,9 +166,9 @@ class AdamScene(ExplainerScene):
         unit = cmap.axes.x_axis.get_unit_size()
         ms = q("m")
         scale = arrow_scale([np.linalg.norm(ms[t]) * unit for t in range(1, SLOW_STEPS + 1)], want=1.0)
-        note = ScaleNote(scale, "−m arrows").next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
+        note = ScaleNote(scale, tr("−m arrows")).next_to(cmap, DOWN, buff=0.12).align_to(cmap, RIGHT)
         ks = stride_scales(traj)
-        stride_head = theme.label("per axis: arrow |m̂|, square of area v̂", size=STRIDE_SIZE, color=theme.MUTED)
+        stride_head = theme.label(tr("per axis: arrow |m̂|, square of area v̂"), size=STRIDE_SIZE, color=theme.MUTED)
         stride_head.next_to(note, DOWN, buff=0.1).align_to(cmap, LEFT)
         panel_top = stride_head.get_bottom()[1] - 0.15
         # The panel's second column runs under the read-out, which ends above it.
@@ -178,7 +181,7 @@ class AdamScene(ExplainerScene):
             picture = HeadToTail(
                 vec,
                 lambda p, o=here: cmap.c2p(o) + scale * (cmap.c2p(p) - cmap.c2p(o)),
-                HeadToTailLabels("−m", "β₁·(−m)", "−(1−β₁)g", "new −m"),
+                HeadToTailLabels("−m", "β₁·(−m)", "−(1−β₁)g", tr("new −m")),
                 HeadToTailColors(previous=theme.VELOCITY, decayed=theme.VELOCITY, added=theme.GRADIENT, total=theme.VELOCITY),
                 label_size=20,
                 ghost=False,
@@ -186,10 +189,16 @@ class AdamScene(ExplainerScene):
             )
             first = t == 1
             with self.narrate(
-                f"Step one. The average m starts at zero, so the first gradient counts only {first_fraction} of itself: "
-                f"one minus beta one is {first_fraction}. We draw minus m, the way it steers."
+                tr(
+                    "Step one. The average m starts at zero, so the first gradient counts only {fraction} of itself: "
+                    "one minus beta one is {fraction}. We draw minus m, the way it steers.",
+                    fraction=first_fraction,
+                )
                 if first
-                else f"Step {t}. The old arrow shrinks by beta one, {fmt(b1)}, and {first_fraction} of the new gradient is added, head to tail."
+                else tr(
+                    "Step {t}. The old arrow shrinks by beta one, {beta1}, and {fraction} of the new gradient is added, head to tail.",
+                    t=t, beta1=fmt(b1), fraction=first_fraction,
+                )
             ):
                 if first:
                     self.play(FadeIn(readout), FadeIn(note), run_time=0.6)
@@ -206,34 +215,45 @@ class AdamScene(ExplainerScene):
             raw = self._stride(traj, t, ks, columns, panel_top, corrected=False)
             fixed = self._stride(traj, t, ks, columns, panel_top, corrected=True)
             with self.narrate(
-                "Meanwhile each axis keeps a square whose area is v, the average of squared gradients. "
-                f"It shrinks by beta two, {fmt(b2)}, and grows by {fmt(1 - b2)} times g squared. So after one step it is tiny."
+                tr(
+                    "Meanwhile each axis keeps a square whose area is v, the average of squared gradients. "
+                    "It shrinks by beta two, {beta2}, and grows by {fraction} times g squared. So after one step it is tiny.",
+                    beta2=fmt(b2), fraction=fmt(1 - b2),
+                )
                 if first
-                else f"The squares shrink by beta two and grow by {fmt(1 - b2)} times the new g squared."
+                else tr("The squares shrink by beta two and grow by {fraction} times the new g squared.", fraction=fmt(1 - b2))
             ):
                 if first:
                     self.play(FadeIn(stride_head), run_time=0.5)
                 self.play(rule.light({"v": theme.AXIS_Y}), FadeIn(raw), run_time=1)
+            m_factor, v_factor = fmt(q("m_correction")[t], 3), fmt(q("v_correction")[t], 4)
             with self.narrate(
-                "Both averages started at zero, so early on they are biased toward zero. Dividing by one minus beta to the t fixes that: "
-                f"m is multiplied by {fmt(q('m_correction')[t], 3)}, v by {fmt(q('v_correction')[t], 4)}, "
-                "and m hat and v hat are fair estimates again."
+                tr(
+                    "Both averages started at zero, so early on they are biased toward zero. Dividing by one minus beta to the t fixes that: "
+                    "m is multiplied by {m_factor}, v by {v_factor}, and m hat and v hat are fair estimates again.",
+                    m_factor=m_factor, v_factor=v_factor,
+                )
                 if first
-                else f"Bias correction again, now with smaller factors: {fmt(q('m_correction')[t], 3)} for m, "
-                f"{fmt(q('v_correction')[t], 4)} for v."
+                else tr("Bias correction again, now with smaller factors: {m_factor} for m, {v_factor} for v.",
+                        m_factor=m_factor, v_factor=v_factor)
             ):
                 self.play(rule.light({"mhat": theme.VELOCITY, "vhat": theme.AXIS_Y}), ReplacementTransform(raw, fixed), run_time=1.2)
             ratios = np.abs(q("stride")[t])
             exact = first and bool(np.allclose(np.abs(q("delta")[1]), s["lr"], rtol=1e-6))
             step_arrow = vector_arrow(cmap.c2p(here), cmap.c2p(there), theme.STEP)
             with self.narrate(
-                "Now the stride. On each axis, the arrow m hat is divided by the side of its square. "
-                f"On the first step both ratios are one, so every coordinate moves by exactly alpha, {fmt(s['lr'])}, whatever the slope."
+                tr(
+                    "Now the stride. On each axis, the arrow m hat is divided by the side of its square. "
+                    "On the first step both ratios are one, so every coordinate moves by exactly alpha, {alpha}, whatever the slope.",
+                    alpha=fmt(s["lr"]),
+                )
                 if exact
-                else "Now the stride. On each axis, the arrow m hat is divided by the side of its square, and alpha times that ratio is the step."
+                else tr("Now the stride. On each axis, the arrow m hat is divided by the side of its square, and alpha times that ratio is the step.")
                 if first
-                else f"The ratios are now {fmt(ratios[0], 3)} on x and {fmt(ratios[1], 3)} on y: "
-                "the steep axis no longer gets a longer step than the flat one."
+                else tr(
+                    "The ratios are now {x} on x and {y} on y: the steep axis no longer gets a longer step than the flat one.",
+                    x=fmt(ratios[0], 3), y=fmt(ratios[1], 3),
+                )
             ):
                 self.play(rule.light({"step": theme.STEP}), run_time=0.4)
                 self.play(GrowArrow(step_arrow), run_time=0.8)
@@ -244,8 +264,11 @@ class AdamScene(ExplainerScene):
 
         rest = PathTrail([cmap.c2p(p) for p in pos[SLOW_STEPS:]], dots=False)
         with self.narrate(
-            f"From here the same rule repeats for {traj.steps} steps. The path heads for the bottom without zig-zagging "
-            "across the steep walls."
+            tr(
+                "From here the same rule repeats for {steps} steps. The path heads for the bottom without zig-zagging "
+                "across the steep walls.",
+                steps=traj.steps,
+            )
         ):
             readout.become(Readout(bias_rows(traj, traj.steps), size=18, name_width=READOUT_NAMES, cell_width=READOUT_CELLS).placed_like(readout))
             self.play(Create(rest), ball.animate.move_to(cmap.c2p(pos[-1])), rule.light({}), FadeOut(note), FadeOut(stride_head), run_time=3)
@@ -261,7 +284,7 @@ class AdamScene(ExplainerScene):
         group = VGroup()
         for i, (axis, color) in enumerate(zip(AXES, AXIS_COLORS)):
             k = float(ks[i])
-            head = theme.label(f"{axis} axis, drawn ×{k:g}", size=STRIDE_SIZE, color=color)
+            head = theme.label(tr("{axis} axis, drawn ×{k}", axis=axis, k=f"{k:g}"), size=STRIDE_SIZE, color=color)
             head.move_to([columns[i], top, 0.0], aligned_edge=UP + LEFT)
             base = np.array([columns[i] + 0.05, head.get_bottom()[1] - 0.2, 0.0])
             length = abs(float(m[i])) * k
@@ -269,7 +292,7 @@ class AdamScene(ExplainerScene):
             sq = AccumulatorSquares([v[i]], k**2, base + (STRIDE_MAX + 0.35) * RIGHT + 0.05 * DOWN, colors=(color,), quadrants=((1, -1),))
             numbers = f"|{mark}| = {fmt(abs(m[i]), 3)}    {vmark} = {fmt(v[i], 3)}"
             if corrected:
-                numbers += f"    ratio = {fmt(abs(q('stride')[t][i]), 3)}"
+                numbers += "    " + tr("ratio = {ratio}", ratio=fmt(abs(q("stride")[t][i]), 3))
             caption = theme.label(numbers, size=STRIDE_SIZE, color=theme.TEXT)
             caption.move_to([columns[i], base[1] - STRIDE_MAX - 0.17, 0.0], aligned_edge=UP + LEFT)
             group.add(VGroup(head, arrow, sq, caption))
@@ -289,21 +312,25 @@ class AdamScene(ExplainerScene):
         legend.to_corner(UP + RIGHT, buff=0.4)
         floor = float(surface.value(surface.global_minimum)) if surface.global_minimum is not None else None
         chart = Chart({l.label: l.traj.losses for l in lanes}, {l.label: l.color for l in lanes},
-                      s["compare_steps"], log=True, floor=floor, floor_label="the minimum", width=5.0, height=2.4)
+                      s["compare_steps"], log=True, floor=floor, floor_label=tr("the minimum"), width=5.0, height=2.4)
         chart.set_progress(0)
         chart.next_to(legend, DOWN, buff=0.5).align_to(legend, RIGHT)
-        with self.narrate("Now Adam next to its two parents, on the same surface and from the same start."):
+        with self.narrate(tr("Now Adam next to its two parents, on the same surface and from the same start.")):
             self.play(FadeOut(self.part1), run_time=0.8)
             self.play(FadeIn(legend), FadeIn(race), FadeIn(chart), run_time=0.8)
         with self.narrate(
-            "Momentum builds speed but swings across the steep direction. RMSProp evens out the axes but has no memory of direction. "
-            "Adam inherits both: the speed of one and the per-axis stride of the other."
+            tr(
+                "Momentum builds speed but swings across the steep direction. RMSProp evens out the axes but has no memory of direction. "
+                "Adam inherits both: the speed of one and the per-axis stride of the other."
+            )
         ):
             self.play(race.advance(0, race.end, on_step=chart.set_progress, changing=[chart]),
                       run_time=min(12.0, max(5.0, race.end / 8)))
-        finals = ", ".join(f"{short_name(r.name)} {fmt(r.final_loss, 3)}" for r in racers)
-        with self.narrate(f"After {s['compare_steps']} steps the losses are: {finals}."):
+        finals = tr(", ", context="list of final losses").join(
+            tr("{method} {loss}", context="a method's final loss", method=short_name(r.name), loss=fmt(r.final_loss, 3)) for r in racers
+        )
+        with self.narrate(tr("After {steps} steps the losses are: {finals}.", steps=s["compare_steps"], finals=finals)):
             pass
-        with self.narrate("That is Adam: momentum holds the steering wheel, RMSProp decides how long each stride is."):
+        with self.narrate(tr("That is Adam: momentum holds the steering wheel, RMSProp decides how long each stride is.")):
             # The scene ends on the finished race; the balls dim so the three paths read.
             self.play(race.balls.animate.set_opacity(0.35), run_time=0.8)
