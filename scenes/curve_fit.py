@@ -23,7 +23,7 @@ from manim import DOWN, LEFT, RIGHT, UP, UR, Create, DashedVMobject, Dot, FadeIn
 from gdexplain.core.optimizers import make_optimizer
 from gdexplain.core.surfaces import DatasetSurface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
-from gdexplain.i18n import N_, is_cjk, tr
+from gdexplain.i18n import N_, is_cjk, sentences, tr
 from gdexplain.narration import spoken_number as say
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
@@ -52,10 +52,6 @@ WEIGHTS = ("w0", "w1", "w2")
 #: The weights as the narrator says them.
 SPOKEN_WEIGHTS = (N_("w zero"), N_("w one"), N_("w two"))
 
-
-def sentences(*parts: str) -> str:
-    """Sentences said one after another: a space between them in English, none in Chinese."""
-    return ("" if is_cjk() else " ").join(p for p in parts if p)
 
 
 def listed(items) -> str:

@@ -42,7 +42,7 @@ from gdexplain.core.race import nearest_minimum
 from gdexplain.core.surfaces import Surface, get_surface
 from gdexplain.core.trajectory import Trajectory, run
 from gdexplain import layout
-from gdexplain.i18n import is_cjk, tr, trn
+from gdexplain.i18n import sentences, tr, trn
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
 from gdexplain.visual.charts import Chart
@@ -201,10 +201,6 @@ def finals_text(first: Lane, second: Lane) -> str:
     return tr("{first} ends at loss {first_loss}, {second} at {second_loss}.", first=first.label, first_loss=fmt(first.traj.final_loss),
               second=second.label, second_loss=fmt(second.traj.final_loss))
 
-
-def sentences(*parts: str) -> str:
-    """Whole sentences said one after another: a space between them in English, none in Chinese."""
-    return ("" if is_cjk() else " ").join(p for p in parts if p)
 
 
 # --- Lion -----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Indicate, VGroup
 
 from gdexplain.core.network import OUTPUT, Nudge, PathTerm, TinyNetwork
-from gdexplain.i18n import is_cjk, join_words, tr, trn
+from gdexplain.i18n import join_words, sentences, tr, trn
 from gdexplain.narration import spoken_number as say
 from gdexplain.scene import ExplainerScene
 from gdexplain.visual import theme
@@ -112,10 +112,6 @@ def reach_sentence(net: TinyNetwork, n: Nudge, first: bool) -> str:
         **values,
     )
 
-
-def sentences(*parts: str) -> str:
-    """Sentences said one after another: a space between them in English, none in Chinese."""
-    return ("" if is_cjk() else " ").join(p for p in parts if p)
 
 
 class WeightsAndLoss(ExplainerScene):

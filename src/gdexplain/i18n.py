@@ -141,6 +141,11 @@ def join_words(items: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def sentences(*parts: str) -> str:
+    """Whole sentences said one after another (empty ones left out): a space between them in English, none in Chinese."""
+    return ("" if is_cjk() else " ").join(p for p in parts if p)
+
+
 def missing(lang: str | None = None) -> set[tuple[str | None, str]]:
     """The (context, English) strings asked for in ``lang`` that had no translation, since :func:`forget_missing`."""
     return set(_missing.get(lang or _current, set()))
