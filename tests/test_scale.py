@@ -149,7 +149,7 @@ def count_renders(monkeypatch, tmp_path: Path) -> RenderLog:
 # --- chunks ------------------------------------------------------------------------------------
 
 
-def test_split_balances_frames_and_starts_only_at_safe_plays():
+def test_split_balances_cost_and_starts_only_at_safe_plays():
     plays = [Play(10, False)] * 6
     assert chunks.split(plays, 1) == [Chunk(0)]
     assert chunks.split(plays, 2) == [Chunk(0, 2), Chunk(3)]
@@ -162,6 +162,40 @@ def test_split_balances_frames_and_starts_only_at_safe_plays():
     assert chunks.split([Play(10, False), Play(10, True), Play(10, False)], 2) == [Chunk(0, 0), Chunk(1)]
     assert chunks.split([Play(10, True), Play(10, False)], 2) == [Chunk(0)]
     assert chunks.split([Play(10, False)], 4) == [Chunk(0)]
+    # The estimated cost decides, not the frames: one costly play (a turning 3-D landscape) is a chunk of its own.
+    costly = [Play(10, False, cost=90.0), Play(10, False, cost=10.0), Play(10, False, cost=10.0), Play(10, False, cost=10.0)]
+    assert chunks.split(costly, 2) == [Chunk(0, 0), Chunk(1)]
+
+
+def test_split_uses_more_chunks_than_workers_when_they_finish_sooner():
+    # 30 | 50 | 20 on two workers: two chunks take at least 70, three take 50 (50 on one, 30 + 20 on the other).
+    plays = [Play(1, False, cost=30.0), Play(1, False, cost=50.0), Play(1, False, cost=20.0)]
+    cut = chunks.split(plays, 2)
+    assert cut == [Chunk(0, 0), Chunk(1, 1), Chunk(2)]
+    assert [c.estimate - chunks.CHUNK_S for c in cut] == [30.0, 50.0, 20.0]
+    # A chunk first skips to its start: when reaching the last play takes 40 s, the third chunk no longer pays.
+    slow_to_reach = [*plays[:2], Play(1, False, cost=20.0, reached_s=40.0)]
+    cut = chunks.split(slow_to_reach, 2)
+    assert cut == [Chunk(0, 0), Chunk(1)]
+    assert [c.estimate - chunks.CHUNK_S for c in cut] == [30.0, 70.0]
+    # One worker: nothing to gain from cutting.
+    assert chunks.split(plays, 1) == [Chunk(0)]
+
+
+def test_draw_cost_grows_with_what_moves():
+    from manim import Circle, VGroup
+    from types import SimpleNamespace
+
+    dots = VGroup(*(Circle() for _ in range(20)))
+    shaded = VGroup(*(Circle() for _ in range(20)))
+    for m in shaded:
+        m.shade_in_3d = True
+    still = SimpleNamespace(mobjects=[dots], moving_mobjects=[])
+    moving = SimpleNamespace(mobjects=[dots], moving_mobjects=[dots])
+    moving_3d = SimpleNamespace(mobjects=[shaded], moving_mobjects=[shaded])
+    assert chunks.draw_cost(still, 30, frozen=True) < chunks.draw_cost(moving, 30, frozen=False) < chunks.draw_cost(moving_3d, 30, frozen=False)
+    assert chunks.draw_cost(moving, 60, frozen=False) > chunks.draw_cost(moving, 30, frozen=False)
+    assert chunks.draw_cost(moving, 30, frozen=True) == chunks.draw_cost(still, 30, frozen=True)  # a frozen frame is drawn once
 
 
 def test_parts_for_keeps_every_worker_busy():
@@ -178,6 +212,9 @@ def test_plan_finds_every_play_and_the_time_based_updater(tiny_scene):
     assert len(plays) == 8
     assert [p.time_based_updaters for p in plays] == [False] * 4 + [True] * 4
     assert sum(p.frames for p in plays) > 0
+    assert all(p.cost is not None and p.cost > 0 for p in plays)
+    reached = [p.reached_s for p in plays]
+    assert reached == sorted(reached) and reached[0] >= 0
     starts = [c.first for c in chunks.split(plays, 3)]
     assert all(s <= 4 for s in starts)
 
@@ -444,12 +481,15 @@ def test_jobs_must_be_positive(tmp_path):
 
 @pytest.mark.render
 def test_a_render_on_a_dask_cluster_is_the_local_render(ball_downhill_video, tmp_path):
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     serial = ball_downhill_video.file(".mp4")
     assert ball_downhill_video.exit_code == 0
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster:
         results = render_many([ENTRY], quality_name="test", output_dir=tmp_path, cluster=cluster.scheduler_address)
+        with Client(cluster.scheduler_address) as client:  # a worker that ran a task has its profiler off
+            profiling = client.run(lambda dask_worker: dask_worker.periodic_callbacks["profile"].is_running())
+        assert False in profiling.values()
     # One scene on two workers: planned and cut in two chunks, rendered remotely, joined here.
     (plan,) = (tmp_path / cache.CACHE / "plans").iterdir()
     assert len(chunks.split([Play(**p) for p in json.loads(plan.read_text())], 2)) == 2

@@ -21,6 +21,13 @@ Two things keep a chunked video frame-for-frame identical to a serial one:
   at a play before which no time-based updater has run (:func:`plan` finds
   those plays with a dry run that draws nothing).
 
+Chunks are cut by estimated *cost*, not by frames: a frame of a turning 3-D
+landscape costs tens of times a frame of a still formula. The dry run
+estimates each play's drawing cost from what moves in it (:func:`draw_cost`)
+and notes how long it took to reach each play (what a chunk starting there
+spends skipping). :func:`split` then tries a few chunk counts, up to three
+per worker, and keeps the cut whose longest-first schedule finishes first.
+
 Only silent videos are chunked (mp4 and mov): a voice track would have to be
 cut and joined with the picture, which this module does not do.
 """
@@ -28,8 +35,9 @@ cut and joined with the picture, which this module does not do.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -43,10 +51,15 @@ CHUNKABLE_FORMATS = ("mp4", "mov")
 
 @dataclass(frozen=True)
 class Chunk:
-    """Plays ``first`` to ``last`` (inclusive; ``None``: to the end) of a scene."""
+    """Plays ``first`` to ``last`` (inclusive; ``None``: to the end) of a scene.
+
+    ``estimate``: the seconds :func:`split` expects it to take (skipping to
+    ``first`` included), for starting the longest chunks first.
+    """
 
     first: int
     last: int | None = None
+    estimate: float = field(default=0.0, compare=False)
 
     def manim_options(self) -> dict[str, int]:
         """The Manim config entries that make a render draw only this chunk."""
@@ -63,6 +76,38 @@ class Play:
 
     frames: int  # frames it takes in the video
     time_based_updaters: bool  # a mobject updated with dt was on screen (or a scene updater ran)
+    cost: float | None = None  # estimated seconds to draw and encode it (draw_cost); None: count frames
+    reached_s: float = 0.0  # seconds the dry run took to reach it: what a chunk starting here spends skipping
+
+    @property
+    def weight(self) -> float:
+        """What :func:`split` balances: the estimated cost, else the frames."""
+        return float(self.frames) if self.cost is None else self.cost
+
+
+# Seconds per unit of drawing work at low quality on the 2-core reference machine, fitted on
+# the per-play render times of ball-downhill (3-D) and momentum-vs-gd (2-D): each frame costs
+# its encoding, each moving mobject with points its drawing (more when Manim shades it in 3-D),
+# and each play one redraw of everything still (its static background).
+FRAME_S = 0.0104
+MOVING_2D_S = 0.00018
+MOVING_3D_S = 0.00029
+STILL_S = 0.00024
+#: What every chunk costs besides its plays: a process's scene set-up, its encoder, its part of the join.
+CHUNK_S = 1.0
+
+
+def draw_cost(scene: Any, frames: int, frozen: bool) -> float:
+    """Estimated seconds to draw and encode the play ``scene`` just ran (its moving mobjects as Manim saw them)."""
+
+    def drawn(mobjects: Any) -> Iterator[Any]:
+        return (m for top in mobjects for m in top.get_family() if len(getattr(m, "points", ())) > 0)
+
+    still = sum(1 for _ in drawn(scene.mobjects))
+    per_frame = FRAME_S
+    if not frozen:
+        per_frame += sum(MOVING_3D_S if getattr(m, "shade_in_3d", False) else MOVING_2D_S for m in drawn(scene.moving_mobjects))
+    return frames * per_frame + STILL_S * still
 
 
 def _frames_of_current_play(scene: Any) -> tuple[int, bool]:
@@ -141,46 +186,93 @@ def plan(
             "pixel_height": height,
         }
     ):
+        start = time.perf_counter()
         scene = scene_class(settings=settings, lang=lang, skip_animations=True)
-        before: list[bool] = []
+        before: list[tuple[bool, float]] = []
         original_play = scene.renderer.play
 
         def watch(scene_: Any, *args: Any, **kwargs: Any) -> None:
-            before.append(_has_time_based_updaters(scene_))
+            before.append((_has_time_based_updaters(scene_), time.perf_counter() - start))
             original_play(scene_, *args, **kwargs)
 
+        def record(scene_: Any, frames: int) -> None:
+            updaters, reached = before[-1]
+            frozen = scene_.is_current_animation_frozen_frame()
+            cost = draw_cost(scene_, frames, frozen)
+            plays.append(Play(frames, updaters or _has_time_based_updaters(scene_), round(cost, 4), round(reached, 3)))
+
         scene.renderer.play = watch
-        install_frame_clock(
-            scene.renderer,
-            on_play=lambda s, frames: plays.append(Play(frames, before[-1] or _has_time_based_updaters(s))),
-        )
+        install_frame_clock(scene.renderer, on_play=record)
         scene.render()
     return plays
 
 
-def split(plays: Sequence[Play], parts: int) -> list[Chunk]:
-    """Cut a scene into at most ``parts`` chunks of about equal frames, starting only at safe plays.
+def split(plays: Sequence[Play], workers: int) -> list[Chunk]:
+    """Cut a scene into chunks for ``workers`` processes, starting only at safe plays.
 
     A chunk may start at play ``k`` only if no play before ``k`` ran a
-    time-based updater; each cut is the safe play nearest to its share of
-    the frames. Returns one chunk covering everything when the scene cannot
-    be cut.
+    time-based updater. For each chunk count from ``workers`` to three per
+    worker, the cut that makes the longest chunk shortest (by
+    :attr:`Play.weight`, plus the skipping a chunk does first) is scheduled
+    longest first on ``workers``; the count finishing first wins, fewer
+    chunks unless more finish at least 3% sooner. Returns one chunk covering
+    everything when the scene cannot (or need not) be cut.
     """
-    total = sum(p.frames for p in plays)
+    weights = [p.weight for p in plays]
+    total = sum(weights)
     safe_until = next((k for k, p in enumerate(plays) if p.time_based_updaters), len(plays))
-    done, before = 0, {}  # before[k]: frames of plays 0..k-1, for every safe start k
-    for k in range(1, min(safe_until, len(plays) - 1) + 1):
-        done += plays[k - 1].frames
-        before[k] = done
-    starts: list[int] = []
-    for i in range(1, parts if total else 1):
-        candidates = [k for k in before if not starts or k > starts[-1]]
-        if not candidates:
+    starts = [k for k in range(1, min(safe_until, len(plays) - 1) + 1)]
+    whole = [Chunk(0, None, total + CHUNK_S)]
+    if workers < 1 or not starts or total <= 0:
+        return whole
+    before = [0.0]
+    for w in weights:
+        before.append(before[-1] + w)
+
+    def piece(a: int, b: int) -> float:  # plays a..b-1 as one chunk: drawing, skipping to a, and its fixed cost
+        return before[b] - before[a] + (plays[a].reached_s if a else 0.0) + CHUNK_S
+
+    best, best_time = whole, piece(0, len(plays))
+    for count in range(2, min(3 * workers, len(starts) + 1) + 1):
+        cut = _balanced_cut(piece, [0, *starts], len(plays), count)
+        estimates = [piece(a, b) for a, b in zip(cut, [*cut[1:], len(plays)])]
+        finish = _longest_first(estimates, workers)
+        if finish < 0.97 * best_time:
+            best_time = finish
+            best = [Chunk(a, None if b == len(plays) else b - 1, e) for a, b, e in zip(cut, [*cut[1:], len(plays)], estimates)]
+    return best
+
+
+def _balanced_cut(piece: Any, starts: Sequence[int], end: int, count: int) -> list[int]:
+    """The ``count`` chunk starts (from ``starts``, the first being 0) that make the costliest chunk cheapest."""
+    # worst[c][i]: with c chunks covering plays starts[i]..end-1, the cost of the costliest one.
+    n = len(starts)
+    inf = float("inf")
+    worst = [[inf] * n for _ in range(count + 1)]
+    choice = [[-1] * n for _ in range(count + 1)]
+    for i in range(n):
+        worst[1][i] = piece(starts[i], end)
+    for c in range(2, count + 1):
+        for i in range(n):
+            for j in range(i + 1, n):  # the first chunk is starts[i]..starts[j]-1
+                w = max(piece(starts[i], starts[j]), worst[c - 1][j])
+                if w < worst[c][i]:
+                    worst[c][i], choice[c][i] = w, j
+    cut, i = [starts[0]], 0
+    for c in range(count, 1, -1):
+        i = choice[c][i]
+        if i < 0:
             break
-        best = min(candidates, key=lambda k: (abs(before[k] - total * i / parts), k))
-        if before[best] > 0:
-            starts.append(best)
-    return [Chunk(a, None if b is None else b - 1) for a, b in zip([0, *starts], [*starts, None])]
+        cut.append(starts[i])
+    return cut
+
+
+def _longest_first(estimates: Sequence[float], workers: int) -> float:
+    """When ``workers`` processes, each taking the longest chunk left, finish them all."""
+    loads = [0.0] * workers
+    for e in sorted(estimates, reverse=True):
+        loads[loads.index(min(loads))] += e
+    return max(loads)
 
 
 def parts_for(jobs: int, scenes: int) -> int:

@@ -270,11 +270,11 @@ def render_many(
     else:
         runner, workers = process_runner(jobs, output_dir), jobs
 
-    tasks: list[Task] = []
-    owner: list[_Scene] = []
     parts = chunks.parts_for(workers, len(todo)) if _chunkable(fmt, options) else 1
+    wanted: list[tuple[_Scene, chunks.Chunk | None, float]] = []  # a task, and the seconds it is expected to take
     for scene in todo:
         pieces: list[chunks.Chunk | None] = [None]
+        expected = [0.0]  # unknown: whole scenes keep their order
         if parts > 1:
             settings = scene.entry.resolve(scene.overrides)
             plays = cache.plays(
@@ -282,12 +282,17 @@ def render_many(
             )
             cut = chunks.split(plays, parts)
             pieces = list(cut) if len(cut) > 1 else [None]
-        for piece in pieces:
-            scene.tasks.append(len(tasks))
-            owner.append(scene)
-            tasks.append(
-                Task(scene.entry.slug, scene.overrides, options, piece, environment, sources_of(scene.entry) if cluster else None)
-            )
+            expected = [c.estimate for c in cut]
+        wanted.extend(zip([scene] * len(pieces), pieces, expected))
+    wanted.sort(key=lambda task: -task[2])  # longest first: no worker is left with a long one at the end
+    tasks: list[Task] = []
+    owner: list[_Scene] = []
+    for scene, piece, _ in wanted:
+        scene.tasks.append(len(tasks))
+        owner.append(scene)
+        tasks.append(Task(scene.entry.slug, scene.overrides, options, piece, environment, sources_of(scene.entry) if cluster else None))
+    for scene in todo:  # joined in the scene's own order
+        scene.tasks.sort(key=lambda t: tasks[t].chunk.first if tasks[t].chunk else 0)
 
     for t, out in runner(tasks):
         scene = owner[t]
