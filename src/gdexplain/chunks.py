@@ -211,8 +211,8 @@ def split(plays: Sequence[Play], workers: int) -> list[Chunk]:
     """Cut a scene into chunks for ``workers`` processes, starting only at safe plays.
 
     A chunk may start at play ``k`` only if no play before ``k`` ran a
-    time-based updater. For each chunk count from ``workers`` to three per
-    worker, the cut that makes the longest chunk shortest (by
+    time-based updater. For each chunk count from two to three per worker,
+    the cut that makes the longest chunk shortest (by
     :attr:`Play.weight`, plus the skipping a chunk does first) is scheduled
     longest first on ``workers``; the count finishing first wins, fewer
     chunks unless more finish at least 3% sooner. Returns one chunk covering
@@ -221,7 +221,7 @@ def split(plays: Sequence[Play], workers: int) -> list[Chunk]:
     weights = [p.weight for p in plays]
     total = sum(weights)
     safe_until = next((k for k, p in enumerate(plays) if p.time_based_updaters), len(plays))
-    starts = [k for k in range(1, min(safe_until, len(plays) - 1) + 1)]
+    starts = list(range(1, min(safe_until, len(plays) - 1) + 1))  # the safe starts after play 0
     whole = [Chunk(0, None, total + CHUNK_S)]
     if workers < 1 or not starts or total <= 0:
         return whole
