@@ -73,8 +73,10 @@ time, the ratio to the serial run and the load average when the row ended:
   (every scene comes from the render cache);
 * ``chunked``: one scene (``--chunk-scene``, default the longest of the serial
   run) cut into two chunks over two processes, against its own serial time;
-  once with the planning dry run (a first render) and once with the plan
-  already cached (a re-render after ``--force`` or another format).
+  once with the planning dry run (a first render), once as after an edit
+  (its plan deleted: the chunks are cut by the plan from before the edit,
+  check their starts and note the new plan), and once with the plan already
+  cached (a re-render after ``--force`` or another format).
 
 The per-scene serial times come from the serial run (the time between one
 scene's result and the previous one's). Speed-ups need idle cores: print
@@ -403,6 +405,11 @@ def lecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         entry = get_entry(slug)
         wall, _ = timed(root / "chunked", scenes=[entry], jobs=2)
         row(f"chunked {slug} (2, planned)", 1, wall, base.get(slug))
+        for plan in (root / "chunked" / ".cache" / "plans").glob("*.json"):
+            if not plan.name.startswith("latest-"):
+                plan.unlink()  # as after an edit: no plan of this version, the one from before the edit
+        wall, _ = timed(root / "chunked", scenes=[entry], jobs=2, force=True)
+        row(f"chunked {slug} (2, after an edit)", 1, wall, base.get(slug))
         wall, _ = timed(root / "chunked", scenes=[entry], jobs=2, force=True)
         row(f"chunked {slug} (2, plan cached)", 1, wall, base.get(slug))
     report["load_average_end"] = os.getloadavg()

@@ -19,6 +19,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -227,9 +228,130 @@ def test_chunked_render_is_frame_for_frame_the_serial_one(tmp_path, tiny_scene, 
     chunked = render(tmp_path / "chunked", jobs=2)[0]
     pieces = sorted(calls.chunks, key=lambda c: c.first)
     assert len(pieces) == 2 and pieces[0].first == 0 and pieces[1].first > 0  # really cut in two
+    # A first chunked render: the first chunk started while the scene was planned, told later where to stop.
+    assert pieces[0].handoff_slot == 0 and pieces[0].last is None and pieces[1].handoff_slot is None
     assert_same_video(serial.path, chunked.path)
     assert (chunked.frames, chunked.duration) == (serial.frames, pytest.approx(serial.duration))
     assert staging_leftovers(tmp_path / "chunked") == []
+
+
+def longer_scene(self):
+    """beats_scene after an edit: one more beat at the end."""
+    from manim import Dot, FadeIn
+
+    beats_scene(self)
+    with self.narrate("A last dot, in the middle."):
+        self.play(FadeIn(Dot([0, -1, 0])), run_time=0.4)
+
+
+def spinning_scene(self):
+    """A time-based updater from the very first play: no chunk may start after play 0."""
+    from manim import Square
+
+    spinner = Square(0.5)
+    spinner.add_updater(lambda m, dt: m.rotate(0.7 * dt))
+    self.add(spinner)
+    beats_scene(self)
+
+
+def one_play_scene(self):
+    """Shorter than any cut of beats_scene."""
+    from manim import Dot, FadeIn
+
+    with self.narrate("Only a dot."):
+        self.play(FadeIn(Dot()), run_time=0.4)
+
+
+EDITED = {"ball-downhill": {"lr": "0.3"}}  # new settings: the plan kept by an earlier render is not this one's
+
+
+def edit_after_a_chunked_render(out: Path, tiny_scene, monkeypatch, edit) -> tuple[Any, list]:
+    """Render beats_scene in chunks, edit it into ``edit``; returns the serial render of the edit and a list of planning runs."""
+    tiny_scene(beats_scene)
+    render(out / "chunked", jobs=2)
+    tiny_scene(edit)
+    serial = render(out / "serial", overrides_by_slug=EDITED)[0]
+    planned: list = []
+    real_plan = chunks.plan
+    monkeypatch.setattr(chunks, "plan", lambda *a, **k: planned.append(a) or real_plan(*a, **k))
+    return serial, planned
+
+
+def test_an_edited_scene_is_cut_by_its_earlier_plan_and_its_new_plan_kept(tmp_path, tiny_scene, monkeypatch):
+    real_plan = chunks.plan
+    serial, planned = edit_after_a_chunked_render(tmp_path, tiny_scene, monkeypatch, longer_scene)
+    calls = count_renders(monkeypatch, tmp_path)
+
+    chunked = render(tmp_path / "chunked", jobs=2, overrides_by_slug=EDITED)[0]
+    assert planned == [], "an edited scene waited for a planning dry run"
+    pieces = sorted(calls.chunks, key=lambda c: c.first)
+    assert len(pieces) == 2 and all(c.check for c in pieces)
+    assert_same_video(serial.path, chunked.path)
+    assert (chunked.frames, chunked.duration) == (serial.frames, pytest.approx(serial.duration))
+
+    # The last chunk saw every play of the edited scene: that is its plan now, and the next cut uses it.
+    truth = real_plan(ENTRY, ENTRY.resolve(EDITED["ball-downhill"]), fps=5)
+    kept, exact = cache.plays(ENTRY, ENTRY.resolve(EDITED["ball-downhill"]), 5, tmp_path / "chunked", lambda: [], lang="en")
+    assert exact
+    assert [(p.frames, p.time_based_updaters, p.cost) for p in kept] == [(p.frames, p.time_based_updaters, p.cost) for p in truth]
+    reached = [p.reached_s for p in kept]
+    assert reached == sorted(reached)
+
+
+@pytest.mark.parametrize("edit", [spinning_scene, one_play_scene], ids=["updater-before-the-cut", "shorter"])
+def test_a_cut_an_edit_made_unsafe_is_planned_again(tmp_path, tiny_scene, monkeypatch, edit):
+    serial, planned = edit_after_a_chunked_render(tmp_path, tiny_scene, monkeypatch, edit)
+    chunked = render(tmp_path / "chunked", jobs=2, overrides_by_slug=EDITED)[0]
+    assert len(planned) == 1, "the unsafe cut was not planned again"
+    assert_same_video(serial.path, chunked.path)
+    assert (chunked.frames, chunked.duration) == (serial.frames, pytest.approx(serial.duration))
+    assert staging_leftovers(tmp_path / "chunked") == []
+
+
+def test_learned_plan_keeps_what_the_chunk_measured_and_extends_skip_times():
+    earlier = [Play(5, False, 1.0, 0.0), Play(5, False, 1.0, 1.0), Play(5, False, 1.0, 3.0), Play(5, False, 1.0, 4.0)]
+    seen = [Play(6, False, 2.0, 0.0), Play(6, False, 2.0, 0.5), Play(6, False, 2.0, 9.0), Play(6, True, 2.0, 20.0), Play(6, True, 2.0, 30.0)]
+    plan = chunks.learned(seen, 1, earlier)
+    assert [(p.frames, p.time_based_updaters, p.cost) for p in plan] == [(p.frames, p.time_based_updaters, p.cost) for p in seen]
+    # skipped (0, 1): as measured; drawn from play 2 on: the earlier plan's steps (2.0, 1.0), then their mean (4/3)
+    assert [p.reached_s for p in plan] == [0.0, 0.5, 2.5, 3.5, pytest.approx(3.5 + 4 / 3, abs=1e-3)]
+
+
+def test_a_scene_rendered_before_its_plan_is_done_is_rendered_whole(tmp_path, tiny_scene, monkeypatch):
+    tiny_scene(beats_scene)
+    serial = render(tmp_path / "serial")[0]
+    real_plan = chunks.plan
+
+    def slow_plan(*args, **kwargs):
+        time.sleep(8)  # the open-ended first chunk renders the whole tiny scene meanwhile
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(chunks, "plan", slow_plan)
+    calls = count_renders(monkeypatch, tmp_path)
+    chunked = render(tmp_path / "chunked", jobs=2)[0]
+    assert len(calls) == 1 and calls.chunks[0].first == 0 and calls.chunks[0].handoff_slot == 0
+    assert_same_video(serial.path, chunked.path)
+
+
+def test_handoff_never_stops_a_chunk_behind_where_it_is():
+    handoff = chunks.Handoff(2)
+    assert handoff.playing(1, 0) is None and handoff.playing(1, 4) is None  # not told yet: it runs on
+    assert handoff.cut(1, lambda at: at + 3) == 7  # the chooser sees the play the chunk is at (4)
+    assert handoff.playing(1, 5) == 6  # from now on the chunk stops after play 6
+    assert handoff.playing(0, 3) is None
+    with pytest.raises(ValueError):
+        handoff.cut(0, lambda at: at)  # a start the chunk is already at
+    assert handoff.playing(0, 4) is None  # ...was not set
+    assert handoff.cut(0, lambda at: 0) == 0 and handoff.playing(0, 5) is None  # 0: run to the end
+
+
+def test_split_after_a_head_start_gives_the_first_chunk_more():
+    plays = [Play(1, False, cost=10.0)] * 10
+    assert chunks.split(plays, 2) == [Chunk(0, 4), Chunk(5)]
+    # The first chunk rendered for 40 s while the scene was planned: it takes two plays more (70 - 40 = 30 s left).
+    assert chunks.split(plays, 2, head_start=40.0) == [Chunk(0, 6), Chunk(7)]
+    # ...unless it is already past them: no chunk starts before play 9.
+    assert chunks.split(plays, 2, head_start=40.0, earliest=9) == [Chunk(0, 8), Chunk(9)]
 
 
 def test_voiced_and_unchunkable_formats_render_whole(tmp_path, tiny_scene, monkeypatch):
@@ -329,8 +451,10 @@ def test_every_argument_of_render_scene_is_in_the_key(monkeypatch):
     assert "voice" in cache.render_arguments(ENTRY, {"quality_name": "test"})
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("exc", [RuntimeError("scene bug"), KeyboardInterrupt()], ids=["error", "interrupt"])
-def test_a_failed_render_leaves_no_cache_entry(tmp_path, tiny_scene, exc):
+def test_a_failed_render_leaves_no_cache_entry(tmp_path, tiny_scene, exc, jobs):
+    """Also in worker processes (jobs 2: the scene is planned while its first chunk renders, and both fail)."""
     def construct(self):
         from manim import Dot, FadeIn
 
@@ -340,7 +464,7 @@ def test_a_failed_render_leaves_no_cache_entry(tmp_path, tiny_scene, exc):
 
     tiny_scene(construct)
     with pytest.raises(type(exc)):
-        render(tmp_path)
+        render(tmp_path, jobs=jobs)
     assert cache_entries(tmp_path) == [] and staging_leftovers(tmp_path) == []
 
 
@@ -348,7 +472,10 @@ def test_a_failed_render_leaves_no_cache_entry(tmp_path, tiny_scene, exc):
 
 KILLABLE = textwrap.dedent(
     """
-    import sys
+    import os, sys, time
+    import gdexplain.parallel
+    HANG_WHEN_STOPPED = os.environ.get("HANG_WHEN_STOPPED") == "1"
+    gdexplain.parallel.UNWIND_SECONDS = 2
     from gdexplain.scene import ExplainerScene
     import gdexplain.render, gdexplain.chunks
     from gdexplain.cli import main
@@ -358,9 +485,14 @@ KILLABLE = textwrap.dedent(
 
         def construct(self):
             from manim import Dot, FadeIn
-            for n in range(60):
-                with self.narrate("Another dot appears, slowly."):
-                    self.play(FadeIn(Dot([n / 15 - 2, 0, 0])), run_time=1)
+            try:
+                for n in range(60):
+                    with self.narrate("Another dot appears, slowly."):
+                        self.play(FadeIn(Dot([n / 15 - 2, 0, 0])), run_time=1)
+            except KeyboardInterrupt:
+                if HANG_WHEN_STOPPED:  # stands in for a deadlocked encoder thread
+                    time.sleep(600)
+                raise
 
     gdexplain.render.load_scene_class = gdexplain.chunks.load_scene_class = lambda entry: Slow
     main(sys.argv[1:])
@@ -368,10 +500,11 @@ KILLABLE = textwrap.dedent(
 )
 
 
-def start_slow_render(out: Path, jobs: int) -> subprocess.Popen:
+def start_slow_render(out: Path, jobs: int, hang_when_stopped: bool = False) -> subprocess.Popen:
     """A CLI render of a long tiny scene in its own process; returns once it is drawing frames."""
     args = ["render", "ball-downhill", "-q", "test", "--jobs", str(jobs), "--output-dir", str(out)]
-    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {**os.environ, "HANG_WHEN_STOPPED": "1" if hang_when_stopped else "0"}
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         segments = list((out / outputs.STAGING).rglob("*.mp4")) if (out / outputs.STAGING).exists() else []
@@ -391,6 +524,19 @@ def test_sigterm_cleans_up_like_ctrl_c(tmp_path, jobs):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0
     assert "Aborted" in err.decode()
+    assert staging_leftovers(tmp_path) == []
+    assert cache_entries(tmp_path) == []
+    assert not (tmp_path / "test").exists() or list((tmp_path / "test").iterdir()) == []
+
+
+def test_sigterm_still_cleans_up_when_unwinding_hangs(tmp_path):
+    """Should unwinding stall (Manim's encoder thread can deadlock), a timer removes the render and says so."""
+    proc = start_slow_render(tmp_path, 1, hang_when_stopped=True)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    last = err.decode().strip().splitlines()[-1]
+    assert last.startswith("Aborted!") and "unfinished render was removed" in last
     assert staging_leftovers(tmp_path) == []
     assert cache_entries(tmp_path) == []
     assert not (tmp_path / "test").exists() or list((tmp_path / "test").iterdir()) == []
@@ -491,7 +637,8 @@ def test_a_render_on_a_dask_cluster_is_the_local_render(ball_downhill_video, tmp
             profiling = client.run(lambda dask_worker: dask_worker.periodic_callbacks["profile"].is_running())
         assert False in profiling.values()
     # One scene on two workers: planned and cut in two chunks, rendered remotely, joined here.
-    (plan,) = (tmp_path / cache.CACHE / "plans").iterdir()
+    plan, latest = sorted((tmp_path / cache.CACHE / "plans").iterdir(), key=lambda p: p.name.startswith("latest-"))
+    assert latest.read_text() == plan.read_text()  # kept as the scene's latest plan too (for after an edit)
     assert len(chunks.split([Play(**p) for p in json.loads(plan.read_text())], 2)) == 2
     assert_same_video(serial, results[0].path)
     assert results[0].frames == len(frames_of(serial))

@@ -231,12 +231,69 @@ def plays(
     compute: Callable[[], list[Play]],
     sources: str | None = None,
     lang: str = "en",
-) -> list[Play]:
-    """The plays of a scene (for cutting it into chunks), planned once per scene source, settings and frame rate.
+    earlier: bool = False,
+) -> tuple[list[Play], bool]:
+    """The plays of a scene (for cutting it into chunks) and whether they are exactly this scene's.
 
-    ``compute`` runs the planning dry run on a miss; plans live in
-    ``<output_dir>/.cache/plans/``.
+    The kept plan (:func:`kept_plays`), else ``compute`` runs the planning
+    dry run and its plan is kept.
     """
+    kept = kept_plays(entry, settings, fps, output_dir, sources, lang, earlier)
+    if kept is not None:
+        return kept
+    found = compute()
+    store_plays(entry, settings, fps, output_dir, found, sources, lang)
+    return found, True
+
+
+def kept_plays(
+    entry: SceneEntry,
+    settings: Mapping[str, Any],
+    fps: int,
+    output_dir: Path,
+    sources: str | None = None,
+    lang: str = "en",
+    earlier: bool = False,
+) -> tuple[list[Play], bool] | None:
+    """The kept plan of a scene and whether it is exactly this scene's (None: none kept).
+
+    A plan is kept per scene source, settings, frame rate and language in
+    ``<output_dir>/.cache/plans/``. With ``earlier``, when there is none for
+    the scene as it is, the last plan kept for it at this frame rate and
+    language (before an edit) is returned, marked inexact.
+    """
+    candidates = [(_plan_path(entry, settings, fps, output_dir, sources, lang), True)]
+    if earlier:
+        candidates.append((_latest_plan_path(entry, fps, output_dir, lang), False))
+    for path, exact in candidates:
+        try:
+            return [Play(**p) for p in json.loads(path.read_text(encoding="utf-8"))], exact
+        except (OSError, ValueError, TypeError):
+            pass
+    return None
+
+
+def store_plays(
+    entry: SceneEntry,
+    settings: Mapping[str, Any],
+    fps: int,
+    output_dir: Path,
+    found: list[Play],
+    sources: str | None = None,
+    lang: str = "en",
+) -> None:
+    """Keep ``found`` as the plan of the scene as it is now, and as its latest plan (see :func:`plays`)."""
+    text = json.dumps([asdict(p) for p in found])
+    for path in (_plan_path(entry, settings, fps, output_dir, sources, lang), _latest_plan_path(entry, fps, output_dir, lang)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+
+
+def _plan_path(
+    entry: SceneEntry, settings: Mapping[str, Any], fps: int, output_dir: Path, sources: str | None, lang: str
+) -> Path:
     from gdexplain.narration import speech_rate
 
     inputs = {
@@ -250,14 +307,8 @@ def plays(
         "libraries": dict(_library_versions()),
     }
     key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-    path = Path(output_dir) / CACHE / "plans" / f"{key}.json"
-    try:
-        return [Play(**p) for p in json.loads(path.read_text(encoding="utf-8"))]
-    except (OSError, ValueError, TypeError):
-        pass
-    found = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_text(json.dumps([asdict(p) for p in found]), encoding="utf-8")
-    os.replace(partial, path)
-    return found
+    return Path(output_dir) / CACHE / "plans" / f"{key}.json"
+
+
+def _latest_plan_path(entry: SceneEntry, fps: int, output_dir: Path, lang: str) -> Path:
+    return Path(output_dir) / CACHE / "plans" / f"latest-{entry.slug}-{fps}fps-{lang}.json"

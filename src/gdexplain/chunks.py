@@ -28,6 +28,16 @@ and notes how long it took to reach each play (what a chunk starting there
 spends skipping). :func:`split` then tries a few chunk counts, up to three
 per worker, and keeps the cut whose longest-first schedule finishes first.
 
+Planning is a dry run of the whole scene, a tenth of its render or more.
+A first render does not wait for it: the scene's first chunk starts at
+once, open-ended, and the plan, once done, tells it where to stop
+(:class:`Handoff`) and cuts the rest from there (:func:`split` with a head
+start). After an edit a scene is cut by its plan from before (:attr:`Chunk.check`)
+so that its chunks start at once: each checks while skipping that no
+time-based updater runs before its start (:class:`UnsafeCut` otherwise, and
+the scene is planned and rendered again), and the last one, which runs every
+play, yields the scene's new plan (:func:`learned`).
+
 Only silent videos are chunked (mp4 and mov): a voice track would have to be
 cut and joined with the picture, which this module does not do.
 """
@@ -35,9 +45,10 @@ cut and joined with the picture, which this module does not do.
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -49,17 +60,28 @@ from gdexplain.catalog import SceneEntry, load_scene_class
 CHUNKABLE_FORMATS = ("mp4", "mov")
 
 
+class UnsafeCut(Exception):
+    """A chunk cut from an earlier plan cannot start where it was cut (the scene changed since)."""
+
+
 @dataclass(frozen=True)
 class Chunk:
     """Plays ``first`` to ``last`` (inclusive; ``None``: to the end) of a scene.
 
     ``estimate``: the seconds :func:`split` expects it to take (skipping to
     ``first`` included), for starting the longest chunks first.
+    ``check``: the cut comes from an earlier plan of the scene (before an
+    edit), so the chunk checks while it runs that it may start at ``first``
+    (:class:`UnsafeCut` otherwise) and notes every play it sees in ``seen``:
+    the last chunk of a scene sees them all, which is the scene's new plan.
     """
 
     first: int
     last: int | None = None
     estimate: float = field(default=0.0, compare=False)
+    check: bool = field(default=False, compare=False)
+    seen: list[Play] = field(default_factory=list, compare=False, repr=False)
+    handoff_slot: int | None = field(default=None, compare=False)  # open-ended: where it stops comes later (Handoff)
 
     def manim_options(self) -> dict[str, int]:
         """The Manim config entries that make a render draw only this chunk."""
@@ -67,7 +89,32 @@ class Chunk:
 
     def prepare(self, scene: Any) -> None:
         """Make ``scene`` (before ``render``) keep a frame-exact clock and skip drawing outside the chunk."""
-        install_frame_clock(scene.renderer)
+        if self.handoff_slot is not None:
+            slot = self.handoff_slot
+
+            def stop_when_told(n: int) -> None:
+                from manim import config
+
+                stop = handoff().playing(slot, n)
+                if stop is not None:
+                    config.upto_animation_number = stop
+
+            install_frame_clock(scene.renderer, before_play=stop_when_told)
+            return
+        if not self.check:
+            install_frame_clock(scene.renderer)
+            return
+        self.seen.clear()
+
+        def check_start(reached: int) -> None:
+            if reached == self.first and any(p.time_based_updaters for p in self.seen):
+                raise UnsafeCut(f"a time-based updater runs before play {self.first}")
+
+        record_plays(scene.renderer, self.seen, before_play=check_start)
+
+    def drew_nothing(self) -> bool:
+        """Whether a checked chunk ran out of plays before reaching its first one (the scene got shorter)."""
+        return self.check and len(self.seen) <= self.first
 
 
 @dataclass(frozen=True)
@@ -83,6 +130,60 @@ class Play:
     def weight(self) -> float:
         """What :func:`split` balances: the estimated cost, else the frames."""
         return float(self.frames) if self.cost is None else self.cost
+
+
+class Handoff:
+    """Where open-ended first chunks stop, told once their scenes are planned (memory shared with forked workers).
+
+    A scene's first chunk starts rendering at once while this process plans
+    the scene; the plan then sets where the chunk stops and the rest are
+    cut from there. Each slot holds a chunk's current play and the play it
+    stops after (-1: not told yet); one lock makes reading the one and
+    setting the other a single step, so the stop is never behind the chunk.
+    """
+
+    def __init__(self, slots: int) -> None:
+        import multiprocessing
+
+        self._shared = multiprocessing.get_context("fork").Array("i", [0, -1] * max(slots, 1))
+
+    def playing(self, slot: int, n: int) -> int | None:
+        """Called by the chunk before play ``n``: notes it, and returns the play to stop after (None: not told yet)."""
+        with self._shared.get_lock():
+            self._shared[2 * slot] = n
+            stop = self._shared[2 * slot + 1]
+        return stop if stop >= 0 else None
+
+    def cut(self, slot: int, choose: Callable[[int], int]) -> int:
+        """Stop the chunk in ``slot`` before play ``choose(p)`` (``p``: the play it is at; the choice must exceed it).
+
+        Returns the play the next chunk starts at (0 if the chunk is to run to the end).
+        """
+        with self._shared.get_lock():
+            at = self._shared[2 * slot]
+            start = choose(at)
+            if start:
+                if start <= at:
+                    raise ValueError(f"cannot stop a chunk at play {at} before play {start}")
+                self._shared[2 * slot + 1] = start - 1
+        return start
+
+
+_handoff: Handoff | None = None
+
+
+def open_handoff(slots: int) -> Handoff:
+    """A new :class:`Handoff` for ``slots`` open-ended chunks; worker processes forked after this share it."""
+    global _handoff
+    _handoff = Handoff(slots)
+    return _handoff
+
+
+def handoff() -> Handoff:
+    """The handoff this process shares with the one that forked it."""
+    if _handoff is None:
+        raise RuntimeError("an open-ended chunk runs only in a worker forked after open_handoff()")
+    return _handoff
 
 
 # Seconds per unit of drawing work at low quality on the 2-core reference machine, fitted on
@@ -120,10 +221,11 @@ def _frames_of_current_play(scene: Any) -> tuple[int, bool]:
     return len(np.arange(0, scene.duration, dt)), False
 
 
-def install_frame_clock(renderer: Any, on_play: Any = None) -> None:
+def install_frame_clock(renderer: Any, on_play: Any = None, before_play: Callable[[int], None] | None = None) -> None:
     """Make a Cairo renderer advance its clock over skipped plays as drawing them would, and not draw them.
 
-    ``on_play(scene, frames)``, if given, is called after every play.
+    ``on_play(scene, frames)``, if given, is called after every play;
+    ``before_play(n)`` before play ``n`` (counted from 0) decides to skip it.
     The clock sums ``dt`` once per frame (or adds ``n·dt`` once for a frozen
     frame), exactly as :meth:`CairoRenderer.add_frame` does, so the float
     sums agree to the last bit with a render that draws every play.
@@ -132,6 +234,8 @@ def install_frame_clock(renderer: Any, on_play: Any = None) -> None:
     renderer.frame_clock = True  # NarratedScene pads beats to whole frames when it sees this
 
     def play(scene: Any, *args: Any, **kwargs: Any) -> None:
+        if before_play is not None:
+            before_play(renderer.num_plays)
         before = renderer.time
         original_play(scene, *args, **kwargs)
         frames, frozen = _frames_of_current_play(scene)
@@ -161,13 +265,52 @@ def _has_time_based_updaters(scene: Any) -> bool:
     return any(m.has_time_based_updater() for top in scene.mobjects for m in top.get_family())
 
 
+def record_plays(renderer: Any, plays: list[Play], before_play: Callable[[int], None] | None = None) -> None:
+    """Note every play of the scene ``renderer`` runs in ``plays`` (and give it a frame-exact clock).
+
+    ``before_play(n)``, if given, is called before play ``n`` runs, with the
+    plays before it already noted.
+    """
+    start = time.perf_counter()
+    before: list[tuple[bool, float]] = []
+    original_play = renderer.play
+
+    def watch(scene: Any, *args: Any, **kwargs: Any) -> None:
+        before.append((_has_time_based_updaters(scene), time.perf_counter() - start))
+        original_play(scene, *args, **kwargs)
+
+    def record(scene: Any, frames: int) -> None:
+        updaters, reached = before[-1]
+        cost = draw_cost(scene, frames, scene.is_current_animation_frozen_frame())
+        plays.append(Play(frames, updaters or _has_time_based_updaters(scene), round(cost, 4), round(reached, 3)))
+
+    renderer.play = watch
+    install_frame_clock(renderer, on_play=record, before_play=before_play)
+
+
+class PlanCancelled(Exception):
+    """The planning dry run was told to stop (the render it was for ended)."""
+
+
 def plan(
-    entry: SceneEntry, settings: Mapping[str, Any], fps: int, width: int = 256, height: int = 144, lang: str = "en"
+    entry: SceneEntry,
+    settings: Mapping[str, Any],
+    fps: int,
+    width: int = 256,
+    height: int = 144,
+    lang: str = "en",
+    cancel: threading.Event | None = None,
 ) -> list[Play]:
     """Every play of a scene at ``fps``, found by running it with every play skipped and nothing drawn.
 
     The picture size does not change the plays, so the dry run uses a small one.
+    Once ``cancel`` is set, the next play raises :class:`PlanCancelled`.
     """
+
+    def stop_if_cancelled(n: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise PlanCancelled(f"planning stopped before play {n}")
+
     import tempfile
 
     from manim import tempconfig
@@ -186,28 +329,29 @@ def plan(
             "pixel_height": height,
         }
     ):
-        start = time.perf_counter()
         scene = scene_class(settings=settings, lang=lang, skip_animations=True)
-        before: list[tuple[bool, float]] = []
-        original_play = scene.renderer.play
-
-        def watch(scene_: Any, *args: Any, **kwargs: Any) -> None:
-            before.append((_has_time_based_updaters(scene_), time.perf_counter() - start))
-            original_play(scene_, *args, **kwargs)
-
-        def record(scene_: Any, frames: int) -> None:
-            updaters, reached = before[-1]
-            frozen = scene_.is_current_animation_frozen_frame()
-            cost = draw_cost(scene_, frames, frozen)
-            plays.append(Play(frames, updaters or _has_time_based_updaters(scene_), round(cost, 4), round(reached, 3)))
-
-        scene.renderer.play = watch
-        install_frame_clock(scene.renderer, on_play=record)
+        record_plays(scene.renderer, plays, before_play=stop_if_cancelled)
         scene.render()
     return plays
 
 
-def split(plays: Sequence[Play], workers: int) -> list[Chunk]:
+def learned(seen: Sequence[Play], first: int, earlier: Sequence[Play]) -> list[Play]:
+    """A scene's new plan from what its last chunk saw (``seen``, drawn from play ``first`` on).
+
+    Frames, updaters and costs are exact; how long skipping takes to reach a
+    play is measured only for the plays the chunk skipped, so after ``first``
+    it grows as it did in the ``earlier`` plan (by its mean step past its end).
+    """
+    steps = [b.reached_s - a.reached_s for a, b in zip(earlier, earlier[1:])]
+    mean = sum(steps) / len(steps) if steps else 0.0
+    plays = list(seen[: first + 1])
+    for n in range(len(plays), len(seen)):
+        step = steps[n - 1] if n - 1 < len(steps) else mean
+        plays.append(replace(seen[n], reached_s=round(plays[-1].reached_s + max(step, 0.0), 3)))
+    return plays
+
+
+def split(plays: Sequence[Play], workers: int, head_start: float = 0.0, earliest: int = 1) -> list[Chunk]:
     """Cut a scene into chunks for ``workers`` processes, starting only at safe plays.
 
     A chunk may start at play ``k`` only if no play before ``k`` ran a
@@ -217,11 +361,15 @@ def split(plays: Sequence[Play], workers: int) -> list[Chunk]:
     longest first on ``workers``; the count finishing first wins, fewer
     chunks unless more finish at least 3% sooner. Returns one chunk covering
     everything when the scene cannot (or need not) be cut.
+
+    ``head_start``: seconds the first chunk has already been rendering (it
+    started while the scene was planned), ``earliest``: the first play a
+    second chunk may start at (the first chunk is past the ones before).
     """
     weights = [p.weight for p in plays]
     total = sum(weights)
     safe_until = next((k for k, p in enumerate(plays) if p.time_based_updaters), len(plays))
-    starts = list(range(1, min(safe_until, len(plays) - 1) + 1))  # the safe starts after play 0
+    starts = list(range(max(earliest, 1), min(safe_until, len(plays) - 1) + 1))  # the safe starts after play 0
     whole = [Chunk(0, None, total + CHUNK_S)]
     if workers < 1 or not starts or total <= 0:
         return whole
@@ -230,7 +378,7 @@ def split(plays: Sequence[Play], workers: int) -> list[Chunk]:
         before.append(before[-1] + w)
 
     def piece(a: int, b: int) -> float:  # plays a..b-1 as one chunk: drawing, skipping to a, and its fixed cost
-        return before[b] - before[a] + (plays[a].reached_s if a else 0.0) + CHUNK_S
+        return max(before[b] - before[a] + (plays[a].reached_s if a else -head_start) + CHUNK_S, 0.0)
 
     best, best_time = whole, piece(0, len(plays))
     for count in range(2, min(3 * workers, len(starts) + 1) + 1):

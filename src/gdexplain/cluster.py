@@ -13,7 +13,7 @@ many processes (``--nworkers``) as the machine has cores.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from gdexplain.core.errors import InputError
@@ -32,20 +32,23 @@ def runner(address: str) -> tuple[Runner, int]:
         raise InputError(
             "--cluster needs dask.distributed: run `bash scripts/setup.sh` (or pip install -e '.[cluster]')"
         ) from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(
-            f"cannot reach the Dask scheduler at {address} ({reason[:120]}): start one with `dask scheduler` "
-            "and workers with `dask worker ADDRESS --nthreads 1`"
-        ) from None
-    workers = len(client.scheduler_info().get("workers", {}))
+    def connect() -> Client:
+        try:
+            return Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as err:
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise InputError(
+                f"cannot reach the Dask scheduler at {address} ({reason[:120]}): start one with `dask scheduler` "
+                "and workers with `dask worker ADDRESS --nthreads 1`"
+            ) from None
+
+    with connect() as client:
+        workers = len(client.scheduler_info().get("workers", {}))
     if workers == 0:
-        client.close()
         raise InputError(f"the Dask scheduler at {address} has no workers: start some with `dask worker {address} --nthreads 1`")
 
-    def run(tasks: Sequence[Task]) -> Iterator[tuple[int, TaskOutput]]:
+    def run(tasks: Iterable[Task]) -> Iterator[tuple[int, TaskOutput]]:
+        client = connect()  # one connection per batch: a render may send a second batch (chunks cut again)
         batch = uuid.uuid4().hex[:8]
         futures = [client.submit(run_on_worker, task, key=f"gdexplain-{batch}-{i}-{task.slug}", pure=False) for i, task in enumerate(tasks)]
         index = {f.key: i for i, f in enumerate(futures)}

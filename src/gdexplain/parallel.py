@@ -6,7 +6,9 @@ render --all``, several slugs, the lecture). For each scene it
 1. looks the render up in the cache (:mod:`gdexplain.cache`) and reuses the
    earlier files when nothing changed (unless ``force``);
 2. otherwise cuts it into tasks: the whole scene, or, when there are fewer
-   scenes than workers, chunks of plays (:mod:`gdexplain.chunks`);
+   scenes than workers, chunks of plays (:mod:`gdexplain.chunks`; after an
+   edit by the scene's earlier plan, rendered again should a chunk find it
+   cannot start where it was cut);
 3. runs the tasks with :func:`run_task` in this process (``jobs=1``), in
    worker processes (``jobs=N``), or on a ``dask.distributed`` cluster
    (:mod:`gdexplain.cluster`). Every task returns its files' bytes, so workers
@@ -23,17 +25,18 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from gdexplain import cache, chunks, i18n, outputs
-from gdexplain.catalog import SceneEntry, get_entry
+from gdexplain.catalog import SceneEntry, get_entry, load_scene_class
 from gdexplain.core.errors import InputError
 from gdexplain import render as rendering
-from gdexplain.render import SIDE_SUFFIXES, RenderResult, check_request, edition_stem, output_path, quality
+from gdexplain.render import SIDE_SUFFIXES, Quality, RenderResult, check_request, edition_stem, output_path, quality
 
 #: Environment variables that change a render (the narration pace); tasks carry them to their workers.
 RENDER_ENVIRONMENT = ("GDEXPLAIN_WPM",)
@@ -62,6 +65,8 @@ class TaskOutput:
     files: dict[str, bytes | None]
     duration: float
     frames: int
+    plays: list[chunks.Play] | None = None  # a checked chunk's plays (see chunks.Chunk.check)
+    unsafe: bool = False  # a checked chunk could not start where it was cut: nothing was rendered
 
 
 def sources_of(entry: SceneEntry) -> str:
@@ -104,27 +109,35 @@ def run_task(task: Task, work_root: str | None = None) -> TaskOutput:
     with _RENDER_LOCK, _environment(task.environment):
         work = outputs.new_staging(Path(work_root), f"{task.slug}-task") if work_root else Path(tempfile.mkdtemp(prefix="gdexplain-"))
         try:
-            result = rendering.render_scene(entry, output_dir=work, overrides=task.overrides, chunk=task.chunk, **task.options)
+            try:
+                result = rendering.render_scene(entry, output_dir=work, overrides=task.overrides, chunk=task.chunk, **task.options)
+            except Exception as err:
+                if isinstance(err, chunks.UnsafeCut) or (task.chunk is not None and task.chunk.drew_nothing()):
+                    return TaskOutput({}, 0.0, 0, unsafe=True)
+                raise
+            if task.chunk is not None and task.chunk.drew_nothing():
+                return TaskOutput({}, 0.0, 0, unsafe=True)
             files: dict[str, bytes | None] = {result.path.suffix: result.path.read_bytes()}
             if result.path.suffix != ".png":
                 stem = result.path.name[: -len(result.path.suffix)]  # momentum, or momentum.zh for another language
                 for suffix in SIDE_SUFFIXES:
                     side = result.path.with_name(stem + suffix)
                     files[suffix] = side.read_bytes() if side in result.side_files else None
-            return TaskOutput(files, result.duration, result.frames)
+            seen = list(task.chunk.seen) if task.chunk is not None and task.chunk.check else None
+            return TaskOutput(files, result.duration, result.frames, seen)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
 
 # --- where tasks run ------------------------------------------------------------------------
 
-Runner = Callable[[Sequence[Task]], Iterator[tuple[int, TaskOutput]]]
+Runner = Callable[[Iterable[Task]], Iterator[tuple[int, TaskOutput]]]
 
 
 def inline_runner(work_root: Path) -> Runner:
     """Run tasks one after the other in this process."""
 
-    def run(tasks: Sequence[Task]) -> Iterator[tuple[int, TaskOutput]]:
+    def run(tasks: Iterable[Task]) -> Iterator[tuple[int, TaskOutput]]:
         for i, task in enumerate(tasks):
             yield i, run_task(task, str(work_root))
 
@@ -136,11 +149,18 @@ UNWIND_SECONDS = 20
 
 
 def _terminate_as_interrupt(signum: int, frame: Any) -> None:
-    # Unwind like Ctrl-C, so every cleanup runs; should unwinding hang (Manim's encoder
-    # thread can, when interrupted mid-frame), a timer cleans up and exits.
-    signal.signal(signal.SIGALRM, _exit_worker)
+    # Unwind like Ctrl-C, so every cleanup runs; should unwinding hang (an interrupt landing
+    # between a lock's acquire and its release inside Manim's frame queue deadlocks its encoder
+    # thread), a timer cleans up and exits with the same word click prints for an interrupt.
+    signal.signal(signal.SIGALRM, _abort_unwinding)
     signal.alarm(UNWIND_SECONDS)
     raise KeyboardInterrupt
+
+
+def _abort_unwinding(signum: int, frame: Any) -> None:
+    outputs.remove_own_staging()
+    os.write(2, f"\nAborted! (stopping took over {UNWIND_SECONDS} s; the unfinished render was removed)\n".encode())
+    os._exit(1)
 
 
 def _exit_worker(signum: int, frame: Any) -> None:
@@ -158,21 +178,36 @@ def _init_worker() -> None:
     config.progress_bar = "none"  # several workers' progress bars would garble one terminal
 
 
+class TaskInterrupted(Exception):
+    """A task's scene raised KeyboardInterrupt or SystemExit in a worker process (the parent stops as if interrupted)."""
+
+
 def _run_indexed(job: tuple[int, Task, str]) -> tuple[int, TaskOutput]:
     index, task, work_root = job
-    return index, run_task(task, work_root)
+    try:
+        return index, run_task(task, work_root)
+    except Exception:
+        raise
+    except BaseException as err:  # would end the worker without a result, and the pool would wait for it forever
+        raise TaskInterrupted(f"{type(err).__name__} in the render of {task.slug}") from None
 
 
 def process_runner(jobs: int, work_root: Path) -> Runner:
-    """Run tasks in ``jobs`` worker processes of this machine (forked, so they start at once)."""
+    """Run tasks in ``jobs`` worker processes of this machine (forked, so they start at once).
 
-    def run(tasks: Sequence[Task]) -> Iterator[tuple[int, TaskOutput]]:
+    The tasks are taken one by one as they come (a task may still be in the
+    making while the first ones render: see :class:`gdexplain.chunks.Handoff`).
+    """
+
+    def run(tasks: Iterable[Task]) -> Iterator[tuple[int, TaskOutput]]:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        pool = context.Pool(min(jobs, len(tasks)), initializer=_init_worker)
+        pool = context.Pool(jobs, initializer=_init_worker)
         try:
-            yield from pool.imap_unordered(_run_indexed, [(i, t, str(work_root)) for i, t in enumerate(tasks)])
+            yield from pool.imap_unordered(_run_indexed, ((i, t, str(work_root)) for i, t in enumerate(tasks)))
             pool.close()
+        except TaskInterrupted:
+            raise KeyboardInterrupt from None
         finally:
             pool.terminate()  # on an error or an interrupt, stop the other renders (they clean up)
             pool.join()
@@ -268,42 +303,162 @@ def render_many(
     elif jobs == 1:
         runner, workers = inline_runner(output_dir), 1
     else:
+        for scene in todo:  # imported once here, not once in every forked worker
+            load_scene_class(scene.entry)
         runner, workers = process_runner(jobs, output_dir), jobs
 
+    request = _Request(q, fmt, output_dir, lang, options, environment, sources, cluster)
     parts = chunks.parts_for(workers, len(todo)) if _chunkable(fmt, options) else 1
-    wanted: list[tuple[_Scene, chunks.Chunk | None, float]] = []  # a task, and the seconds it is expected to take
-    for scene in todo:
-        pieces: list[chunks.Chunk | None] = [None]
-        expected = [0.0]  # unknown: whole scenes keep their order
-        if parts > 1:
-            settings = scene.entry.resolve(scene.overrides)
-            plays = cache.plays(
-                scene.entry, settings, q.fps, output_dir, lambda: chunks.plan(scene.entry, settings, q.fps, lang=lang), sources, lang
-            )
-            cut = chunks.split(plays, parts)
-            pieces = list(cut) if len(cut) > 1 else [None]
-            expected = [c.estimate for c in cut]
-        wanted.extend(zip([scene] * len(pieces), pieces, expected))
-    wanted.sort(key=lambda task: -task[2])  # longest first: no worker is left with a long one at the end
+    open_ended = not cluster and jobs > 1  # forked workers share memory with this process: see chunks.Handoff
+    guess = True  # the first round may cut a scene by its plan from before an edit; a cut found unsafe is re-planned
+    while todo:
+        todo = _render_round(todo, runner, parts, guess, open_ended, request, results, on_result)
+        guess = False
+    return results  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What every task of one :func:`render_many` call shares."""
+
+    quality: Quality
+    fmt: str
+    output_dir: Path
+    lang: str
+    options: Mapping[str, Any]  # render_scene's keyword arguments
+    environment: Mapping[str, str]
+    sources: str  # the package digest
+    cluster: str | None
+
+
+@dataclass
+class _Cut:
+    """A scene's chunks, and the earlier plan they were cut by (None: cut by the scene's own plan)."""
+
+    pieces: list[chunks.Chunk | None]
+    expected: list[float]
+    earlier: list[chunks.Play] | None = None
+
+
+def _cut(scene: _Scene, parts: int, plan: tuple[list[chunks.Play], bool] | None) -> _Cut:
+    """How to cut a scene into ``parts`` workers' chunks by its kept ``plan`` (one piece, None: render it whole).
+
+    ``plan``: the plays and whether they are exactly this scene's (not: from before an edit).
+    """
+    if parts <= 1 or plan is None:
+        return _Cut([None], [0.0])  # unknown length: whole scenes keep their order
+    plays, exact = plan
+    cut = chunks.split(plays, parts)
+    if len(cut) == 1:
+        return _Cut([None], [cut[0].estimate])
+    if exact:
+        return _Cut(list(cut), [c.estimate for c in cut])
+    # Cut by the plan from before an edit: every chunk checks its start, the last one notes the new plan.
+    return _Cut([replace(c, check=True) for c in cut], [c.estimate for c in cut], plays)
+
+
+def _render_round(
+    todo: list[_Scene],
+    runner: Runner,
+    parts: int,
+    guess: bool,
+    open_ended: bool,
+    request: _Request,
+    results: list[RenderResult | None],
+    on_result: Callable[[RenderResult], None] | None,
+) -> list[_Scene]:
+    """Render scenes as tasks on ``runner``; returns the scenes whose cut turned out unsafe (to render again).
+
+    A scene with a kept plan is cut at once. One without is planned here,
+    while (``open_ended``) its first chunk is already rendering: the plan
+    then tells that chunk where to stop and the rest is cut from there.
+    """
     tasks: list[Task] = []
     owner: list[_Scene] = []
-    for scene, piece, _ in wanted:
+    cuts: dict[int, _Cut] = {}
+    fps, lang = request.quality.fps, request.lang
+
+    def add(scene: _Scene, piece: chunks.Chunk | None) -> Task:
+        task = Task(scene.entry.slug, scene.overrides, request.options, piece, request.environment,
+                    sources_of(scene.entry) if request.cluster else None)
         scene.tasks.append(len(tasks))
         owner.append(scene)
-        tasks.append(Task(scene.entry.slug, scene.overrides, options, piece, environment, sources_of(scene.entry) if cluster else None))
-    for scene in todo:  # joined in the scene's own order
-        scene.tasks.sort(key=lambda t: tasks[t].chunk.first if tasks[t].chunk else 0)
+        tasks.append(task)
+        return task
 
-    for t, out in runner(tasks):
-        scene = owner[t]
-        scene.done[t] = out
-        if len(scene.done) == len(scene.tasks):
-            result = _finish(scene, [scene.done[k] for k in scene.tasks], q.name, fmt, output_dir, lang)
+    def settings(scene: _Scene) -> Mapping[str, Any]:
+        return scene.entry.resolve(scene.overrides)
+
+    stop_planning = threading.Event()
+
+    def plan(scene: _Scene) -> tuple[list[chunks.Play], bool]:
+        return cache.plays(scene.entry, settings(scene), fps, request.output_dir,
+                           lambda: chunks.plan(scene.entry, settings(scene), fps, lang=lang, cancel=stop_planning),
+                           request.sources, lang)
+
+    ready: list[tuple[_Scene, chunks.Chunk | None, float]] = []  # a task, and the seconds it is expected to take
+    later: list[_Scene] = []  # to plan while their first chunks render
+    for scene in todo:
+        scene.tasks, scene.done = [], {}
+        kept = cache.kept_plays(scene.entry, settings(scene), fps, request.output_dir, request.sources, lang, guess) if parts > 1 else None
+        if parts > 1 and kept is None:
+            if open_ended:
+                later.append(scene)
+                continue
+            kept = plan(scene)
+        cut = cuts[scene.index] = _cut(scene, parts, kept)
+        ready.extend(zip([scene] * len(cut.pieces), cut.pieces, cut.expected))
+    ready.sort(key=lambda task: -task[2])  # longest first: no worker is left with a long one at the end
+    handoff = chunks.open_handoff(len(later)) if later else None  # before the workers fork
+
+    def stream() -> Iterator[Task]:
+        started = time.perf_counter()
+        for slot, scene in enumerate(later):
+            yield add(scene, chunks.Chunk(0, None, handoff_slot=slot))
+        for scene, piece, _ in ready:
+            yield add(scene, piece)
+        for slot, scene in enumerate(later):
+            try:
+                plays, _ = plan(scene)
+            except BaseException:  # noqa: BLE001 - the scene's first chunk renders it whole and meets any scene error itself
+                continue
+            rest: list[Task] = []
+
+            def choose(at: int) -> int:
+                cut = chunks.split(plays, parts, head_start=time.perf_counter() - started, earliest=at + 1)
+                rest.extend(add(scene, c) for c in cut[1:])  # known before the first chunk is told to stop
+                return cut[1].first if len(cut) > 1 else 0
+
+            handoff.cut(slot, choose)  # type: ignore[union-attr]
+            yield from sorted(rest, key=lambda t: -t.chunk.estimate)  # type: ignore[union-attr]
+
+    again: list[_Scene] = []
+    finished = runner(stream())
+    try:
+        for t, out in finished:
+            scene = owner[t]
+            scene.done[t] = out
+            if len(scene.done) < len(scene.tasks):
+                continue
+            order = sorted(scene.tasks, key=lambda k: tasks[k].chunk.first if tasks[k].chunk else 0)  # the scene's own order
+            done = [scene.done[k] for k in order]
             scene.done.clear()
+            if any(part.unsafe for part in done):
+                again.append(scene)
+                continue
+            cut = cuts.get(scene.index)
+            if cut is not None and cut.earlier is not None and done[-1].plays is not None:
+                last = tasks[order[-1]].chunk
+                new_plan = chunks.learned(done[-1].plays, last.first if last else 0, cut.earlier)
+                cache.store_plays(scene.entry, settings(scene), fps, request.output_dir, new_plan, request.sources, lang)
+            result = _finish(scene, done, request.quality.name, request.fmt, request.output_dir, lang)
             results[scene.index] = result
             if on_result:
                 on_result(result)
-    return results  # type: ignore[return-value]
+    finally:
+        stop_planning.set()  # a plan still running in the pool's feeder thread stops at its next play...
+        finished.close()  # ...before the workers are stopped (which waits for that thread)
+    return again
 
 
 def _chunkable(fmt: str, options: Mapping[str, Any]) -> bool:
