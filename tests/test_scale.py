@@ -323,7 +323,14 @@ def test_a_scene_rendered_before_its_plan_is_done_is_rendered_whole(tmp_path, ti
     real_plan = chunks.plan
 
     def slow_plan(*args, **kwargs):
-        time.sleep(8)  # the open-ended first chunk renders the whole tiny scene meanwhile
+        # The plan is done only after the open-ended first chunk has rendered the whole scene (its task folder is gone).
+        staging, deadline, started = tmp_path / "chunked" / outputs.STAGING, time.monotonic() + 120, False
+        while time.monotonic() < deadline:
+            tasks = list(staging.glob("ball-downhill-task-*")) if staging.exists() else []
+            if started and not tasks:
+                break
+            started = started or bool(tasks)
+            time.sleep(0.05)
         return real_plan(*args, **kwargs)
 
     monkeypatch.setattr(chunks, "plan", slow_plan)
