@@ -280,6 +280,33 @@ def test_interrupted_render_exits_non_zero_and_keeps_the_old_file(tmp_path, tiny
     assert list((tmp_path / ".staging").iterdir()) == []
 
 
+def test_an_interrupt_while_manim_encodes_a_frame_stops_as_interrupted(tmp_path, tiny_scene, monkeypatch):
+    """Manim's encoder wraps whatever it meets in RuntimeError("Failed to encode ..."): Ctrl-C there is still Ctrl-C."""
+    from types import SimpleNamespace
+
+    import av
+    from manim.scene import video_segment_encoder
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    frames = SimpleNamespace(from_ndarray=interrupted)
+    monkeypatch.setattr(video_segment_encoder, "av", SimpleNamespace(**{**vars(av), "VideoFrame": frames}))
+
+    def construct(self):
+        from manim import Dot, FadeIn
+
+        with self.narrate("Interrupted while encoding."):
+            self.play(FadeIn(Dot()), run_time=0.4)
+
+    tiny_scene(construct)
+    result = CliRunner().invoke(main, ["render", "ball-downhill", "-q", "test", "--output-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "Aborted!" in result.stderr and "Failed to encode" not in result.stderr
+    assert isinstance(result.exc_info[1], SystemExit) and result.stdout == ""
+    assert not (tmp_path / "test").exists() or list((tmp_path / "test").iterdir()) == []
+    assert list((tmp_path / ".staging").iterdir()) == []
+
+
 def test_render_webm_and_png_through_the_cli(tmp_path, tiny_scene):
     def construct(self):
         from manim import Dot, FadeIn

@@ -220,9 +220,29 @@ def test_plan_finds_every_play_and_the_time_based_updater(tiny_scene):
     assert all(s <= 4 for s in starts)
 
 
+def after_its_plan_in_workers(construct):
+    """The scene, except that in a worker process it starts only once its plan has told the open-ended chunk where to stop.
+
+    A tiny scene renders as fast as it is planned: without this, which one
+    finishes first is a race (a scene done before its plan is rendered whole).
+    """
+    planner = os.getpid()
+
+    def told() -> bool:  # slot 0's stop, read without noting a play
+        return chunks.handoff()._shared[1] >= 0
+
+    def run(self):
+        deadline = time.monotonic() + 60
+        while os.getpid() != planner and not told() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        construct(self)
+
+    return run
+
+
 @pytest.mark.parametrize("scene", [beats_scene, updater_scene], ids=["beats", "updater"])
 def test_chunked_render_is_frame_for_frame_the_serial_one(tmp_path, tiny_scene, monkeypatch, scene):
-    tiny_scene(scene)
+    tiny_scene(after_its_plan_in_workers(scene))
     serial = render(tmp_path / "serial")[0]
     calls = count_renders(monkeypatch, tmp_path)
     chunked = render(tmp_path / "chunked", jobs=2)[0]
@@ -547,6 +567,50 @@ def test_sigterm_still_cleans_up_when_unwinding_hangs(tmp_path):
     assert staging_leftovers(tmp_path) == []
     assert cache_entries(tmp_path) == []
     assert not (tmp_path / "test").exists() or list((tmp_path / "test").iterdir()) == []
+
+
+STUBBORN_WORKER = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    from pathlib import Path
+    import gdexplain.parallel as parallel
+    from gdexplain import outputs
+
+    parallel.WORKER_EXIT_SECONDS = 1
+    work_root, outcome = Path(sys.argv[1]), sys.argv[2]
+
+    def run_task(task, root):  # forked workers run this in place of a render
+        if task.slug == "stubborn":  # ignores the SIGTERM Pool.terminate sends, as a worker that missed it would
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            outputs.new_staging(Path(root), "stubborn-task")
+            print(os.getpid(), flush=True)
+            if outcome == "failed":
+                time.sleep(300)
+            return parallel.TaskOutput({}, 0.0, 0)
+        time.sleep(1.0)
+        if outcome == "failed":
+            raise ValueError("the other task failed")
+        return parallel.TaskOutput({}, 0.0, 0)
+
+    parallel.run_task = run_task
+    tasks = [parallel.Task(slug, {}, {}) for slug in ("stubborn", "other")]
+    try:
+        print(len(list(parallel.process_runner(2, work_root)(tasks))), flush=True)
+    except ValueError as err:
+        print(err, flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("outcome", ["finished", "failed"])
+def test_a_worker_that_misses_its_sigterm_does_not_hold_up_the_run(tmp_path, outcome):
+    """Pool.terminate() waits for its workers forever; a worker still alive after the grace time is killed and its staging swept."""
+    run = subprocess.run([sys.executable, "-c", STUBBORN_WORKER, str(tmp_path), outcome], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    worker, result = run.stdout.split()[0], run.stdout.strip().splitlines()[-1]
+    assert result == ("2" if outcome == "finished" else "the other task failed")
+    assert not Path(f"/proc/{worker}").exists() or "zombie" in Path(f"/proc/{worker}/status").read_text()
+    assert staging_leftovers(tmp_path) == []
 
 
 def test_a_render_sweeps_staging_folders_of_dead_processes(tmp_path, tiny_scene):

@@ -203,16 +203,52 @@ def process_runner(jobs: int, work_root: Path) -> Runner:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         pool = context.Pool(jobs, initializer=_init_worker)
+        finished = False
         try:
             yield from pool.imap_unordered(_run_indexed, ((i, t, str(work_root)) for i, t in enumerate(tasks)))
-            pool.close()
+            finished = True
         except TaskInterrupted:
             raise KeyboardInterrupt from None
         finally:
-            pool.terminate()  # on an error or an interrupt, stop the other renders (they clean up)
-            pool.join()
+            _stop_pool(pool, finished, work_root)
 
     return run
+
+
+#: Seconds worker processes get to exit when a pool is stopped, before they are killed.
+WORKER_EXIT_SECONDS = 10
+
+
+def _stop_pool(pool: Any, finished: bool, work_root: Path) -> None:
+    """Let the workers exit (every task done) or stop them (an error or an interrupt), never waiting forever.
+
+    A finished pool is closed, so its idle workers leave on their own; otherwise
+    ``terminate()`` sends them SIGTERM (they remove their staging folders and
+    exit). Either way ``Pool`` joins its workers with no time limit, and a
+    worker can miss that SIGTERM (seen: one waiting on the task queue's lock,
+    its handler installed and nothing pending, while ``terminate()`` waited for
+    it forever; CPython issues #73945, #96995), so a timer kills whichever
+    worker is still alive after :data:`WORKER_EXIT_SECONDS` and the staging
+    folders of killed workers are swept.
+    """
+    watchdog = threading.Timer(WORKER_EXIT_SECONDS, _kill_workers, [pool])
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()
+        pool.join()
+    finally:
+        watchdog.cancel()
+    outputs.sweep_staging(work_root)
+
+
+def _kill_workers(pool: Any) -> None:
+    for worker in list(pool._pool):  # private, but the only handle on the workers Pool.join waits for
+        if worker.exitcode is None:
+            worker.kill()
 
 
 @contextmanager

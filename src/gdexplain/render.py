@@ -110,6 +110,28 @@ def edition_stem(name: str, lang: str = "en") -> str:
     return name if lang == i18n.SOURCE_LANGUAGE else f"{name}.{lang}"
 
 
+def _render_as_interruptible(scene: Any) -> None:
+    """``scene.render()``, except that an interrupt Manim wrapped in an error of its own is raised as the interrupt.
+
+    Manim's video encoder turns anything raised while it encodes a frame,
+    Ctrl-C or SIGTERM included, into ``RuntimeError("Failed to encode video
+    segment ...")``: the render would end on that error instead of stopping
+    as interrupted (cleaned up, "Aborted!").
+    """
+    try:
+        scene.render()
+    except Exception as err:
+        cause, seen = err.__cause__ or err.__context__, {id(err)}
+        while cause is not None and id(cause) not in seen and not isinstance(cause, (KeyboardInterrupt, SystemExit)):
+            seen.add(id(cause))
+            cause = cause.__cause__ or cause.__context__
+        if isinstance(cause, SystemExit):
+            raise SystemExit(cause.code) from err
+        if isinstance(cause, KeyboardInterrupt):
+            raise KeyboardInterrupt from err
+        raise
+
+
 def render_scene(
     entry: SceneEntry,
     *,
@@ -165,7 +187,7 @@ def render_scene(
             scene = scene_class(settings=settings, voice=voice, lang=lang)
             if chunk:
                 chunk.prepare(scene)
-            scene.render()
+            _render_as_interruptible(scene)
             plan = scene.renderer.file_writer.output_plan
             artifact = Path(plan.primary_artifact or plan.fallback_image)
             duration = float(scene.time)
