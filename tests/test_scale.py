@@ -516,7 +516,7 @@ KILLABLE = textwrap.dedent(
                 for n in range(60):
                     with self.narrate("Another dot appears, slowly."):
                         self.play(FadeIn(Dot([n / 15 - 2, 0, 0])), run_time=1)
-            except KeyboardInterrupt:
+            except BaseException:  # the interrupt, or Manim's RuntimeError wrapping it (it landed in the encoder)
                 if HANG_WHEN_STOPPED:  # stands in for a deadlocked encoder thread
                     time.sleep(600)
                 raise
