@@ -243,6 +243,10 @@ def after_its_plan_in_workers(construct):
 @pytest.mark.parametrize("scene", [beats_scene, updater_scene], ids=["beats", "updater"])
 def test_chunked_render_is_frame_for_frame_the_serial_one(tmp_path, tiny_scene, monkeypatch, scene):
     tiny_scene(after_its_plan_in_workers(scene))
+    # The first chunk waits above instead of rendering, so the seconds it "rendered" while the scene was
+    # planned are no head start; counted, a slow machine's plan would leave it the whole tiny scene.
+    split = chunks.split
+    monkeypatch.setattr(chunks, "split", lambda plays, parts, head_start=0.0, earliest=1: split(plays, parts, 0.0, earliest))
     serial = render(tmp_path / "serial")[0]
     calls = count_renders(monkeypatch, tmp_path)
     chunked = render(tmp_path / "chunked", jobs=2)[0]
