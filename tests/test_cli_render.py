@@ -301,7 +301,7 @@ def test_an_interrupt_while_manim_encodes_a_frame_stops_as_interrupted(tmp_path,
 
     tiny_scene(construct)
     result = CliRunner().invoke(main, ["render", "ball-downhill", "-q", "test", "--output-dir", str(tmp_path)])
-    assert result.exit_code == 1 and "Aborted!" in result.stderr and "Failed to encode" not in result.stderr
+    assert result.exit_code == 130 and "Aborted!" in result.stderr and "Failed to encode" not in result.stderr
     assert isinstance(result.exc_info[1], SystemExit) and result.stdout == ""
     assert not (tmp_path / "test").exists() or list((tmp_path / "test").iterdir()) == []
     assert list((tmp_path / ".staging").iterdir()) == []

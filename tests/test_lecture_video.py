@@ -138,7 +138,7 @@ def test_silent_scenes_make_a_silent_lecture(tmp_path):
 def test_scenes_encoded_differently_are_refused(tmp_path):
     a = make_scene(tmp_path / "a.mp4", 1.0, None)
     b = make_scene(tmp_path / "b.mp4", 1.0, None, size=(320, 180))
-    with pytest.raises(InputError, match="render every scene of a lecture at the same quality"):
+    with pytest.raises(InputError, match=r"width 320 vs 256; height 180 vs 144\): render every scene of a lecture at one quality"):
         join([Part.from_files("a", "A", a), Part.from_files("b", "B", b)], tmp_path / "lecture.mp4")
 
 
@@ -207,7 +207,7 @@ def test_voiced_scene_has_speech_in_every_beat(lecture_run):
     folder, result = lecture_run
     assert result.exit_code == 0, result.output
     info = read_back(folder / "one-learning-rate.mp4")
-    assert abs(info["audio"] - info["video"]) < 1 / 15
+    assert info["audio"] == pytest.approx(info["video"], abs=1e-3)  # the soundtrack cut to the picture
     script = (folder / "one-learning-rate.script.md").read_text()
     beats = [
         (narration_time(a), narration_time(b), float(s))

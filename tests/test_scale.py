@@ -350,7 +350,7 @@ def test_a_scene_rendered_before_its_plan_is_done_is_rendered_whole(tmp_path, ti
         # The plan is done only after the open-ended first chunk has rendered the whole scene (its task folder is gone).
         staging, deadline, started = tmp_path / "chunked" / outputs.STAGING, time.monotonic() + 120, False
         while time.monotonic() < deadline:
-            tasks = list(staging.glob("ball-downhill-task-*")) if staging.exists() else []
+            tasks = list(staging.rglob("ball-downhill-task-*")) if staging.exists() else []  # in the worker's folder
             if started and not tasks:
                 break
             started = started or bool(tasks)
@@ -482,6 +482,7 @@ def test_every_argument_of_render_scene_is_in_the_key(monkeypatch):
     assert "voice" in cache.render_arguments(ENTRY, {"quality_name": "test"})
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("exc", [RuntimeError("scene bug"), KeyboardInterrupt()], ids=["error", "interrupt"])
 def test_a_failed_render_leaves_no_cache_entry(tmp_path, tiny_scene, exc, jobs):
@@ -503,7 +504,8 @@ def test_a_failed_render_leaves_no_cache_entry(tmp_path, tiny_scene, exc, jobs):
 
 KILLABLE = textwrap.dedent(
     """
-    import os, sys, time
+    import os, signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if the test runner ignores Ctrl-C
     import gdexplain.parallel
     HANG_WHEN_STOPPED = os.environ.get("HANG_WHEN_STOPPED") == "1"
     gdexplain.parallel.UNWIND_SECONDS = 2
@@ -517,9 +519,9 @@ KILLABLE = textwrap.dedent(
         def construct(self):
             from manim import Dot, FadeIn
             try:
-                for n in range(60):
+                for n in range(300):  # about 10 s of drawing here, long enough not to end before the signal
                     with self.narrate("Another dot appears, slowly."):
-                        self.play(FadeIn(Dot([n / 15 - 2, 0, 0])), run_time=1)
+                        self.play(FadeIn(Dot([n % 60 / 15 - 2, 0, 0])), run_time=1)
             except BaseException:  # the interrupt, or Manim's RuntimeError wrapping it (it landed in the encoder)
                 if HANG_WHEN_STOPPED:  # stands in for a deadlocked encoder thread
                     time.sleep(600)
@@ -532,14 +534,16 @@ KILLABLE = textwrap.dedent(
 
 
 def start_slow_render(out: Path, jobs: int, hang_when_stopped: bool = False) -> subprocess.Popen:
-    """A CLI render of a long tiny scene in its own process; returns once it is drawing frames."""
+    """A CLI render of a long tiny scene in its own process (and session, as in a terminal); returns once every worker draws frames."""
     args = ["render", "ball-downhill", "-q", "test", "--jobs", str(jobs), "--output-dir", str(out)]
     env = {**os.environ, "HANG_WHEN_STOPPED": "1" if hang_when_stopped else "0"}
-    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         segments = list((out / outputs.STAGING).rglob("*.mp4")) if (out / outputs.STAGING).exists() else []
-        if len(segments) >= 2 * jobs:
+        drawing = {p.relative_to(out / outputs.STAGING).parts[0] for p in segments}  # task folders: one per worker
+        if len(segments) >= 2 * jobs and len(drawing) >= jobs:
             return proc
         if proc.poll() is not None:
             raise AssertionError(proc.communicate())
@@ -548,24 +552,64 @@ def start_slow_render(out: Path, jobs: int, hang_when_stopped: bool = False) -> 
     raise AssertionError("the render never started drawing")
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def gone(pid: int) -> bool:
+    """No such process, or only its exit status is left (a zombie)."""
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+
+
+def assert_stopped_and_clean(proc: subprocess.Popen, workers: list[int], out: Path, signum: int) -> None:
+    """The interrupted render said "Aborted!", left no worker running, no staging folder, no cache entry, no output."""
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum and "Aborted!" in err.decode(), (proc.returncode, err.decode()[-3000:])  # 130 / 143
+    assert [pid for pid in workers if not gone(pid)] == [], f"workers outlived the render after {signal.Signals(signum).name}"
+    assert staging_leftovers(out) == []
+    assert cache_entries(out) == []
+    assert not (out / "test").exists() or list((out / "test").iterdir()) == []
+
+
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_sigterm_cleans_up_like_ctrl_c(tmp_path, jobs):
     proc = start_slow_render(tmp_path, jobs)
+    workers = children_of(proc.pid)
+    assert len(workers) == (jobs if jobs > 1 else 0)
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode != 0
-    assert "Aborted" in err.decode()
-    assert staging_leftovers(tmp_path) == []
-    assert cache_entries(tmp_path) == []
-    assert not (tmp_path / "test").exists() or list((tmp_path / "test").iterdir()) == []
+    assert_stopped_and_clean(proc, workers, tmp_path, signal.SIGTERM)
 
 
+@pytest.mark.timeout(300)
+def test_ctrl_c_interrupts_a_parallel_render_and_cleans_up(tmp_path):
+    """Ctrl-C goes to the terminal's foreground process group: the render, not its workers (each in a group of its own)."""
+    proc = start_slow_render(tmp_path, 2)
+    workers = children_of(proc.pid)
+    assert len(workers) == 2 and all(os.getpgid(pid) == pid != os.getpgid(proc.pid) for pid in workers)
+    os.killpg(proc.pid, signal.SIGINT)
+    assert_stopped_and_clean(proc, workers, tmp_path, signal.SIGINT)
+
+
+@pytest.mark.timeout(300)
 def test_sigterm_still_cleans_up_when_unwinding_hangs(tmp_path):
     """Should unwinding stall (Manim's encoder thread can deadlock), a timer removes the render and says so."""
     proc = start_slow_render(tmp_path, 1, hang_when_stopped=True)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode != 0
+    assert proc.returncode == 128 + signal.SIGTERM
     last = err.decode().strip().splitlines()[-1]
     assert last.startswith("Aborted!") and "unfinished render was removed" in last
     assert staging_leftovers(tmp_path) == []
@@ -577,14 +621,15 @@ STUBBORN_WORKER = textwrap.dedent(
     """
     import os, signal, sys, time
     from pathlib import Path
+    import manim  # once here, not in every forked worker
     import gdexplain.parallel as parallel
     from gdexplain import outputs
 
-    parallel.WORKER_EXIT_SECONDS = 1
+    parallel.STOP_SECONDS = 1
     work_root, outcome = Path(sys.argv[1]), sys.argv[2]
 
     def run_task(task, root):  # forked workers run this in place of a render
-        if task.slug == "stubborn":  # ignores the SIGTERM Pool.terminate sends, as a worker that missed it would
+        if task.slug == "stubborn":  # ignores SIGTERM, as a worker stuck in native code or missing it would
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             outputs.new_staging(Path(root), "stubborn-task")
             print(os.getpid(), flush=True)
@@ -598,25 +643,77 @@ STUBBORN_WORKER = textwrap.dedent(
 
     parallel.run_task = run_task
     tasks = [parallel.Task(slug, {}, {}) for slug in ("stubborn", "other")]
+    started = time.monotonic()
     try:
         print(len(list(parallel.process_runner(2, work_root)(tasks))), flush=True)
     except ValueError as err:
+        print(round(time.monotonic() - started), *err.__notes__, flush=True)
         print(err, flush=True)
     """
 )
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("outcome", ["finished", "failed"])
-def test_a_worker_that_misses_its_sigterm_does_not_hold_up_the_run(tmp_path, outcome):
-    """Pool.terminate() waits for its workers forever; a worker still alive after the grace time is killed and its staging swept."""
+def test_a_worker_that_ignores_sigterm_is_killed_and_swept(tmp_path, outcome):
+    """The run ends with the other task's error once the stubborn worker's grace time is over; its staging is swept."""
     run = subprocess.run([sys.executable, "-c", STUBBORN_WORKER, str(tmp_path), outcome], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    worker, result = run.stdout.split()[0], run.stdout.strip().splitlines()[-1]
+    worker, *_, result = run.stdout.strip().splitlines()
     assert result == ("2" if outcome == "finished" else "the other task failed")
-    assert not Path(f"/proc/{worker}").exists() or "zombie" in Path(f"/proc/{worker}/status").read_text()
+    if outcome == "failed":
+        seconds, note = run.stdout.splitlines()[1].split(" ", 1)
+        assert int(seconds) < 15, "the run waited for the stubborn worker"  # 1 s of work, 1 s of grace, then SIGKILL
+        assert note == "(in the render of other, in a worker process)"
+    assert gone(int(worker))
     assert staging_leftovers(tmp_path) == []
 
 
+ORPHANED_WORKERS = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    import manim  # once here, not in every forked worker
+    import gdexplain.parallel as parallel
+    from gdexplain import outputs
+
+    work_root = Path(sys.argv[1])
+
+    def run_task(task, root):  # forked workers run this in place of a render
+        outputs.new_staging(Path(root), f"{task.slug}-task")
+        (work_root / f"{task.slug}.pid").write_text(str(os.getpid()))
+        time.sleep(300)
+
+    parallel.run_task = run_task
+    list(parallel.process_runner(2, work_root)([parallel.Task(slug, {}, {}) for slug in ("a", "b")]))
+    """
+)
+
+
+@pytest.mark.timeout(300)
+def test_workers_stop_at_once_when_their_parent_is_killed(tmp_path):
+    """kill -9 of a render leaves no worker rendering on (the kernel sends each SIGTERM), nor anything the next render would not sweep."""
+    proc = subprocess.Popen([sys.executable, "-c", ORPHANED_WORKERS, str(tmp_path)], start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+        assert proc.poll() is None
+        time.sleep(0.05)
+    workers = [int(p.read_text()) for p in tmp_path.glob("*.pid")]
+    assert len(workers) == 2 and len(list((tmp_path / outputs.STAGING).rglob("*-task-*"))) == 2
+    proc.kill()
+    proc.wait(timeout=30)
+    killed = time.monotonic()
+    while not all(gone(pid) for pid in workers) and time.monotonic() < killed + 10:
+        time.sleep(0.05)
+    assert all(gone(pid) for pid in workers) and time.monotonic() - killed < 2
+    # What is left (the workers' folders, made by the render) belongs to the dead render: the next render sweeps it.
+    owners = {json.loads((f / outputs.OWNER_FILE).read_text())["pid"] for f in staging_leftovers(tmp_path)}
+    assert owners <= {proc.pid}
+    outputs.sweep_staging(tmp_path)
+    assert staging_leftovers(tmp_path) == []
+
+
+@pytest.mark.timeout(300)
 def test_a_render_sweeps_staging_folders_of_dead_processes(tmp_path, tiny_scene):
     proc = start_slow_render(tmp_path, 1)
     proc.kill()  # no cleanup possible

@@ -337,7 +337,7 @@ def test_render_key_includes_language_and_voice_identity(monkeypatch):
     settings = entry.resolve(None)
 
     def key(**options):
-        return cache.render_key(entry, settings, {"quality_name": "low", "fmt": "mp4", **options}, sources="src")
+        return cache.render_key(entry, settings, {"quality_name": "low", "fmt": "mp4", **options})
 
     assert key(voice="espeak:en-us", lang="en") != key(voice="espeak:cmn-latn-pinyin", lang="zh")
     assert key(lang="en") != key(lang="zh")

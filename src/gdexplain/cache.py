@@ -3,7 +3,10 @@
 The key of a render is a SHA-256 over everything its files depend on:
 
 * the scene's module (``scenes/<module>.py``) and every file of the
-  gdexplain package (the building blocks, the narration, the core);
+  gdexplain package a render of it can read (:func:`render_sources`: the
+  import closure of the scene and of ``render_scene``, and the
+  translations), so an edit of the command line or the cache itself
+  renders nothing again;
 * the scene's resolved settings (defaults filled in, so ``--set lr=0.4``
   and no ``--set`` at all share a key when 0.4 is the default);
 * every keyword argument of :func:`gdexplain.render.render_scene`
@@ -33,6 +36,7 @@ import hashlib
 import inspect
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
@@ -61,6 +65,88 @@ def _digest_files(paths: list[Path], root: Path) -> str:
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+#: Where a render starts reading the package: render_scene and what it calls, besides the scene module's own imports.
+RENDER_ROOTS = ("gdexplain.render", "gdexplain.scene")
+_IMPORTS: dict[tuple[Path, int, int], frozenset[str]] = {}
+
+
+def _package_root() -> Path:
+    return Path(gdexplain.__file__).resolve().parent
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of module ``gdexplain.x.y`` in the package (None: not a module of the package)."""
+    parts = name.split(".")
+    if parts[0] != "gdexplain":
+        return None
+    base = _package_root().joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:import[ \t]+(gdexplain[\w.]*)|from[ \t]+(gdexplain[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*))", re.MULTILINE
+)
+
+
+def _imports_of(path: Path) -> frozenset[str]:
+    """Every ``gdexplain`` module ``path`` imports, at the top or inside a function (read, not run).
+
+    A regular expression over the source rather than a parse: the closure is
+    computed on every command, and a cache hit must answer at once.
+    """
+    stat = path.stat()
+    known = _IMPORTS.get((path, stat.st_mtime_ns, stat.st_size))
+    if known is not None:
+        return known
+    found: set[str] = set()
+    for plain, module, names in _IMPORT_LINE.findall(path.read_text(encoding="utf-8")):
+        if plain:
+            found.add(plain)
+            continue
+        found.add(module)
+        for name in re.split(r"[\s,()]+", names):
+            if name and name != "as" and name.isidentifier():
+                found.add(f"{module}.{name}")  # a submodule, or just a name (then no such file)
+    _IMPORTS[(path, stat.st_mtime_ns, stat.st_size)] = frozenset(found)
+    return frozenset(found)
+
+
+def render_sources(entry: SceneEntry) -> list[Path]:
+    """The package files a render of ``entry`` can read: the import closure of its scene module and of :data:`RENDER_ROOTS`, and the translations.
+
+    Editing the command line, the cache or the lecture joiner changes no
+    video, so it re-renders nothing.
+    """
+    import gdexplain.catalog as catalog  # read at call time: tests point it elsewhere
+
+    root = _package_root()
+    files: set[Path] = set(root.glob("locale/*/*.po"))
+    todo = [_module_file(name) for name in RENDER_ROOTS]
+    scene_file = Path(catalog.SCENES_DIR) / f"{entry.module}.py"
+    todo.append(scene_file if scene_file.exists() else None)
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        if path.is_relative_to(root):
+            files.add(path)
+        for name in _imports_of(path):
+            parts = name.split(".")
+            for i in range(1, len(parts) + 1):  # gdexplain.visual.theme reads gdexplain/__init__ and visual/__init__ too
+                todo.append(_module_file(".".join(parts[:i])))
+    return sorted(files)
+
+
+def render_sources_digest(entry: SceneEntry) -> str:
+    """A digest of :func:`render_sources`."""
+    return _digest_files(render_sources(entry), _package_root())
 
 
 def package_digest() -> str:
@@ -114,7 +200,7 @@ def render_arguments(entry: SceneEntry, options: Mapping[str, Any]) -> dict[str,
     return args
 
 
-def render_key(entry: SceneEntry, settings: Mapping[str, Any], options: Mapping[str, Any], sources: str | None = None) -> str:
+def render_key(entry: SceneEntry, settings: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """The cache key of rendering ``entry`` with resolved ``settings`` and render_scene ``options``."""
     from gdexplain.narration import speech_rate
 
@@ -122,7 +208,7 @@ def render_key(entry: SceneEntry, settings: Mapping[str, Any], options: Mapping[
     inputs = {
         "slug": entry.slug,
         "scene_source": scene_digest(entry),
-        "package_source": sources or package_digest(),
+        "package_source": render_sources_digest(entry),
         "settings": _canonical(settings),
         "render_arguments": _canonical(arguments),
         "speech_rate": speech_rate(),
@@ -163,6 +249,11 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+def has(output_dir: Path, key: str) -> bool:
+    """Whether an entry for ``key`` is stored (its files are checked only when :func:`restore` uses them)."""
+    return (_cache_dir(output_dir, key) / RESULT_FILE).is_file()
 
 
 def restore(entry: SceneEntry, key: str, *, quality_name: str, fmt: str, output_dir: Path, lang: str = "en") -> RenderResult | None:
@@ -229,7 +320,6 @@ def plays(
     fps: int,
     output_dir: Path,
     compute: Callable[[], list[Play]],
-    sources: str | None = None,
     lang: str = "en",
     earlier: bool = False,
 ) -> tuple[list[Play], bool]:
@@ -238,11 +328,11 @@ def plays(
     The kept plan (:func:`kept_plays`), else ``compute`` runs the planning
     dry run and its plan is kept.
     """
-    kept = kept_plays(entry, settings, fps, output_dir, sources, lang, earlier)
+    kept = kept_plays(entry, settings, fps, output_dir, lang, earlier)
     if kept is not None:
         return kept
     found = compute()
-    store_plays(entry, settings, fps, output_dir, found, sources, lang)
+    store_plays(entry, settings, fps, output_dir, found, lang)
     return found, True
 
 
@@ -251,7 +341,6 @@ def kept_plays(
     settings: Mapping[str, Any],
     fps: int,
     output_dir: Path,
-    sources: str | None = None,
     lang: str = "en",
     earlier: bool = False,
 ) -> tuple[list[Play], bool] | None:
@@ -262,7 +351,7 @@ def kept_plays(
     the scene as it is, the last plan kept for it at this frame rate and
     language (before an edit) is returned, marked inexact.
     """
-    candidates = [(_plan_path(entry, settings, fps, output_dir, sources, lang), True)]
+    candidates = [(_plan_path(entry, settings, fps, output_dir, lang), True)]
     if earlier:
         candidates.append((_latest_plan_path(entry, fps, output_dir, lang), False))
     for path, exact in candidates:
@@ -279,12 +368,11 @@ def store_plays(
     fps: int,
     output_dir: Path,
     found: list[Play],
-    sources: str | None = None,
     lang: str = "en",
 ) -> None:
     """Keep ``found`` as the plan of the scene as it is now, and as its latest plan (see :func:`plays`)."""
     text = json.dumps([asdict(p) for p in found])
-    for path in (_plan_path(entry, settings, fps, output_dir, sources, lang), _latest_plan_path(entry, fps, output_dir, lang)):
+    for path in (_plan_path(entry, settings, fps, output_dir, lang), _latest_plan_path(entry, fps, output_dir, lang)):
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
         partial.write_text(text, encoding="utf-8")
@@ -292,14 +380,14 @@ def store_plays(
 
 
 def _plan_path(
-    entry: SceneEntry, settings: Mapping[str, Any], fps: int, output_dir: Path, sources: str | None, lang: str
+    entry: SceneEntry, settings: Mapping[str, Any], fps: int, output_dir: Path, lang: str
 ) -> Path:
     from gdexplain.narration import speech_rate
 
     inputs = {
         "slug": entry.slug,
         "scene_source": scene_digest(entry),
-        "package_source": sources or package_digest(),
+        "package_source": render_sources_digest(entry),
         "settings": _canonical(settings),
         "fps": fps,
         "lang": lang,  # the words set how long each beat waits

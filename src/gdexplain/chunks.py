@@ -49,7 +49,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -429,20 +428,7 @@ def parts_for(jobs: int, scenes: int) -> int:
 
 
 def join(videos: Sequence[Path], target: Path) -> None:
-    """Concatenate chunk videos into ``target`` by stream copy (no re-encode), as Manim joins its segments."""
-    import av
+    """Concatenate chunk videos into ``target`` by stream copy (no re-encode), frame ``n`` at ``n / fps``."""
+    from gdexplain.video_clock import concatenate
 
-    manifest = BytesIO("".join(f"file 'file:{Path(v).resolve().as_posix()}'\n" for v in videos).encode())
-    source = av.open(manifest, format="concat", options={"safe": "0", "an": "1"})
-    try:
-        stream = source.streams.video[0]
-        with av.open(str(target), mode="w") as out:
-            copy = out.add_stream_from_template(template=stream)
-            for packet in source.demux(stream):
-                if packet.dts is None:  # the flushing packets demux ends with
-                    continue
-                packet.dts = None  # chunks restart their timestamps; libav recomputes them
-                packet.stream = copy
-                out.mux(packet)
-    finally:
-        source.close()
+    concatenate(videos, target)

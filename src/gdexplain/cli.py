@@ -197,9 +197,7 @@ def render(slugs, render_all, quality_name, fmt, transparent, preview, output_di
     <output-dir>/.cache; one scene alone is cut into chunks for the workers.
     With --lang zh the files are named <slug>.zh.<ext>, beside the English ones.
     """
-    from gdexplain.parallel import terminate_as_interrupt
-
-    with _pace(wpm), terminate_as_interrupt():
+    with _pace(wpm), _interruptible():
         _render(
             slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs, cluster, force,
             _checked_voice(voice, lang), lang,
@@ -213,6 +211,7 @@ def _render(
     from gdexplain.catalog import entries, get_entry
     from gdexplain import outputs
     from gdexplain import render as rendering
+    from gdexplain.parallel import needs_rendering, render_many
 
     try:
         if render_all and slugs:
@@ -225,12 +224,12 @@ def _render(
         overrides = _parse_pairs(sets, "--set")
         _check_settings(chosen, overrides, shared=render_all)
         per_scene = {e.slug: _settings_for(e, overrides, render_all) for e in chosen}
-        rendering.require_manim()
         outputs.check_output_dir(output_dir)
+        if needs_rendering(chosen, quality_name=q.name, fmt=fmt, output_dir=output_dir, overrides_by_slug=per_scene,
+                           force=force, transparent=transparent, voice=voice, lang=lang):
+            rendering.require_manim()  # a request the cache answers whole never loads Manim
     except InputError as err:
         raise _fail(str(err)) from None
-
-    from gdexplain.parallel import render_many
 
     done = 0
     spoken = "" if voice == "none" or fmt == "png" else f" · voice {voice}"
@@ -268,6 +267,19 @@ def _render(
         click.echo(f"{r.path}  ({length}, {r.frames} frames)")
         for side in r.side_files:
             click.echo(f"  {side}")
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C and SIGTERM stop the block with every cleanup run, "Aborted!" and exit 130 or 143 (as shells report them)."""
+    from gdexplain.parallel import interrupt_exit_code, terminate_as_interrupt
+
+    try:
+        with terminate_as_interrupt():
+            yield
+    except KeyboardInterrupt:
+        click.echo("\nAborted!", err=True)
+        raise click.exceptions.Exit(interrupt_exit_code()) from None
 
 
 @contextmanager
@@ -371,9 +383,7 @@ def lecture(slugs, quality_name, output_dir, sets, wpm, jobs, cluster, force, vo
     track; lecture.srt, .vtt, .script.md and .chapters.txt are written beside it.
     With --lang zh it is <quality>/lecture.zh.mp4 (and lecture.zh.srt …).
     """
-    from gdexplain.parallel import terminate_as_interrupt
-
-    with _pace(wpm), terminate_as_interrupt():
+    with _pace(wpm), _interruptible():
         _lecture(slugs, quality_name, output_dir, sets, _checked_voice(voice, lang), jobs, cluster, force, lang)
 
 
@@ -385,7 +395,7 @@ def _lecture(slugs, quality_name, output_dir, sets, voice: str, jobs=None, clust
     from gdexplain import render as rendering
     from gdexplain.catalog import entries, get_entry
     from gdexplain.lecture_video import Part, join
-    from gdexplain.parallel import render_many
+    from gdexplain.parallel import needs_rendering, render_many
 
     try:
         chosen = [get_entry(s) for s in slugs] if slugs else entries()
@@ -394,8 +404,10 @@ def _lecture(slugs, quality_name, output_dir, sets, voice: str, jobs=None, clust
         q = rendering.quality(quality_name)
         overrides = _parse_pairs(sets, "--set")
         _check_settings(chosen, overrides, shared=True)
-        rendering.require_manim()
         outputs.check_output_dir(output_dir)
+        if needs_rendering(chosen, quality_name=q.name, output_dir=output_dir,
+                           overrides_by_slug={e.slug: _settings_for(e, overrides, True) for e in chosen}, force=force, voice=voice, lang=lang):
+            rendering.require_manim()
     except InputError as err:
         raise _fail(str(err)) from None
 

@@ -4,7 +4,9 @@
 quality, so same codec settings):
 
 - the video is stream-copied: every scene's H.264 packets are moved onto
-  the lecture's clock, never decoded or encoded again;
+  the lecture's exact frame clock (frame ``n`` at ``n / fps``, whatever
+  timestamps a scene's file carries: :mod:`gdexplain.video_clock`), never
+  decoded or encoded again;
 - the narration (when the scenes have it) is decoded and encoded once more
   as one continuous AAC track, cut to each scene's exact video length, so
   sound and picture stay in step at every join (copying AAC packets across
@@ -39,13 +41,13 @@ import numpy as np
 from gdexplain import i18n, narration
 from gdexplain.core.errors import InputError
 from gdexplain.narration import Cue
+from gdexplain.soundtrack import AAC_BIT_RATE, AAC_OPTIONS, decode_mono, encode_mono, fit
+from gdexplain.video_clock import FrameOrder, VideoFormat, read_order, retimed, video_format
 
 #: Side files written beside ``lecture.mp4``, in this order.
 SIDE_SUFFIXES = (".srt", ".vtt", ".script.md", ".chapters.txt")
 #: ISO 639-2 codes for the subtitle track's language tag.
 TRACK_LANGUAGE = {"en": "eng", "zh": "chi"}
-#: Bit rate of the lecture's narration track (mono speech; high enough that a second encoding is transparent).
-AUDIO_BIT_RATE = 128_000
 _MS = Fraction(1, 1000)
 # mov_text is encoded from ASS events; the encoder needs a style header, though players style it themselves.
 _ASS_HEADER = (
@@ -99,10 +101,18 @@ class LectureResult:
 class _Probe:
     """What one scene's file holds, as far as joining needs."""
 
-    video_key: tuple
-    time_base: Fraction
-    ticks: int  # video length in time_base units
+    format: VideoFormat
+    order: FrameOrder
     audio: bool
+
+    @property
+    def time_base(self) -> Fraction:
+        return self.format.time_base
+
+    @property
+    def ticks(self) -> int:
+        """The video's length in time-base units: its frames on the exact clock."""
+        return self.order.frames * self.format.step
 
     @property
     def seconds(self) -> float:
@@ -122,10 +132,11 @@ def join(parts: Sequence[Part], target: Path, lang: str = "en") -> LectureResult
     probes = [_probe(p) for p in parts]
     first = probes[0]
     for part, probe in zip(parts, probes):
-        if probe.video_key != first.video_key or probe.time_base != first.time_base:
+        if probe.format != first.format:
             raise InputError(
-                f"{part.video} was encoded differently from {parts[0].video} ({_describe(probe)} vs {_describe(first)}): "
-                "render every scene of a lecture at the same quality"
+                f"{part.video} cannot be joined to {parts[0].video} by stream copy "
+                f"({'; '.join(probe.format.differences(first.format))}): render every scene of a lecture at one quality "
+                "(with --force, scenes rendered by another version are rendered again)"
             )
     has_audio = all(p.audio for p in probes)
     offsets = np.cumsum([0] + [p.ticks for p in probes]).tolist()
@@ -217,30 +228,24 @@ def _temp_beside(target: Path, temps: list[Path]) -> Path:
     return Path(name)
 
 
-def _describe(probe: _Probe) -> str:
-    codec, width, height, pix_fmt, rate = probe.video_key
-    return f"{codec} {width}x{height} {pix_fmt} at {rate} fps"
-
-
 def _probe(part: Part) -> _Probe:
     import av
 
     if not part.video.exists():
         raise InputError(f"{part.video} is missing: render {part.slug} first")
-    with av.open(str(part.video)) as src:
-        if not src.streams.video:
-            raise InputError(f"{part.video} has no video stream: render {part.slug} again")
-        v = src.streams.video[0]
-        key = (v.codec_context.name, v.codec_context.width, v.codec_context.height, v.codec_context.pix_fmt, v.average_rate)
-        first, last = None, None
-        for packet in src.demux(v):
-            if packet.pts is None:
-                continue
-            first = packet.pts if first is None else min(first, packet.pts)
-            last = packet.pts + packet.duration if last is None else max(last, packet.pts + packet.duration)
-        if first is None:
-            raise InputError(f"{part.video} holds no frames: render {part.slug} again")
-        return _Probe(key, v.time_base, last - first, bool(src.streams.audio))
+    try:
+        with av.open(str(part.video)) as src:
+            if not src.streams.video:
+                raise InputError(f"{part.video} has no video stream: render {part.slug} again")
+            fmt = video_format(src.streams.video[0])
+            fmt.step  # noqa: B018 - raises when a frame is no whole number of ticks
+            order = read_order(src)
+            audio = bool(src.streams.audio)
+    except (av.error.FFmpegError, ValueError) as err:
+        raise InputError(f"{part.video} cannot be read as a video ({err}): render {part.slug} again with --force") from None
+    if not order.frames:
+        raise InputError(f"{part.video} holds no frames: render {part.slug} again")
+    return _Probe(fmt, order, audio)
 
 
 def _mux(out, parts, probes, offsets, chapters, cues, has_audio, language: str = "eng") -> None:  # noqa: ANN001 - av objects
@@ -253,7 +258,8 @@ def _mux(out, parts, probes, offsets, chapters, cues, has_audio, language: str =
     audio = None
     if has_audio:
         audio = out.add_stream("aac", rate=rate, layout="mono")
-        audio.bit_rate = AUDIO_BIT_RATE
+        audio.bit_rate = AAC_BIT_RATE
+        audio.options = dict(AAC_OPTIONS)
         audio.metadata["language"] = language
     subtitles = None
     if cues:
@@ -287,54 +293,28 @@ def _mux(out, parts, probes, offsets, chapters, cues, has_audio, language: str =
 
 
 def _video_packets(parts, probes, offsets, stream) -> Iterator[tuple[float, object]]:  # noqa: ANN001
-    """Every scene's video packets, shifted onto the lecture's clock (stream copy)."""
+    """Every scene's video packets, stream-copied onto the lecture's exact frame clock."""
     import av
 
-    tb = probes[0].time_base
-    for part, offset in zip(parts, offsets):
+    fmt = probes[0].format
+    delay = max(p.order.delay for p in probes)
+    for part, probe, offset in zip(parts, probes, offsets):
         with av.open(str(part.video)) as src:
-            for packet in src.demux(src.streams.video[0]):
-                if packet.dts is None:
-                    continue
-                packet.pts += offset
-                packet.dts += offset
+            for packet in retimed(src, probe.order, fmt.step, offset // fmt.step, delay):
                 packet.stream = stream
-                yield float(packet.dts * tb), packet
+                yield float(packet.dts * fmt.time_base), packet
 
 
 def _audio_packets(parts, probes, stream) -> Iterator[tuple[float, object]]:  # noqa: ANN001
     """The scenes' narration as one continuous track: each cut or padded to its scene's exact length."""
-    import av
-
     rate = stream.codec_context.sample_rate
     written = 0
     for part, probe in zip(parts, probes):
-        samples = _decode_mono(part.video, rate)
         length = round(probe.seconds * rate)
-        samples = np.pad(samples[:length], (0, max(length - samples.size, 0)))
-        for i in range(0, length, 1024):
-            frame = av.AudioFrame.from_ndarray(samples[None, i : i + 1024], format="fltp", layout="mono")
-            frame.sample_rate = rate
-            frame.pts = written + i
-            for packet in stream.encode(frame):
-                yield float(packet.dts * packet.time_base), packet
+        samples = fit(decode_mono(part.video, rate), length)
+        for packet in encode_mono(samples, stream, first_sample=written, flush=False):
+            yield float(packet.dts * packet.time_base), packet
         written += length
-
-
-def _decode_mono(path: Path, rate: int) -> np.ndarray:
-    """A file's first audio stream as mono float samples at ``rate``, starting at the file's time zero."""
-    import av
-
-    with av.open(str(path)) as src:
-        resampler = av.AudioResampler(format="fltp", layout="mono", rate=rate)
-        frames = [out for frame in src.decode(src.streams.audio[0]) for out in resampler.resample(frame)]
-        frames += resampler.resample(None)
-    if not frames:
-        return np.zeros(0, dtype=np.float32)
-    samples = np.concatenate([f.to_ndarray()[0] for f in frames]).astype(np.float32)
-    first = frames[0]
-    lead = round(first.pts * first.time_base * rate) if first.pts is not None else 0
-    return np.concatenate([np.zeros(max(lead, 0), np.float32), samples[max(-lead, 0) :]])
 
 
 def _subtitle_packets(cues: Sequence[Cue], stream) -> Iterator[tuple[float, object]]:  # noqa: ANN001

@@ -33,10 +33,18 @@ OWNER_FILE = ".owner"
 
 
 def check_output_dir(output_dir: Path | str) -> Path:
-    """Create ``output_dir`` if needed and make sure files can be written there; one-line error if not."""
+    """Make sure files can be written in ``output_dir`` (a one-line error if not), leaving nothing new behind.
+
+    The folders the check had to create are removed again, so a command that
+    stops for another reason right after it leaves no trace.
+    """
     path = Path(output_dir)
+    made: list[Path] = []
     try:
-        (path / STAGING).mkdir(parents=True, exist_ok=True)
+        for folder in reversed([path / STAGING, path, *path.parents]):
+            if not folder.exists():
+                folder.mkdir()
+                made.append(folder)
         with tempfile.NamedTemporaryFile(dir=path / STAGING, prefix="probe-"):
             pass
     except OSError as err:
@@ -44,6 +52,12 @@ def check_output_dir(output_dir: Path | str) -> Path:
         if err.errno in (errno.ENOTDIR, errno.EEXIST):
             reason = "a file is in the way"
         raise InputError(f"cannot write to output directory {str(path)!r} ({reason}): pass a writable folder with --output-dir") from None
+    finally:
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # something else put files there meanwhile: it stays
     return path
 
 

@@ -10,25 +10,33 @@ render --all``, several slugs, the lecture). For each scene it
    edit by the scene's earlier plan, rendered again should a chunk find it
    cannot start where it was cut);
 3. runs the tasks with :func:`run_task` in this process (``jobs=1``), in
-   worker processes (``jobs=N``), or on a ``dask.distributed`` cluster
-   (:mod:`gdexplain.cluster`). Every task returns its files' bytes, so workers
-   need no file system shared with this machine;
+   worker processes forked for one task each, at most ``jobs`` at once and
+   all stopped when the run ends however it ends (:func:`process_runner`), or
+   on a ``dask.distributed`` cluster (:mod:`gdexplain.cluster`). Every task
+   returns its files' bytes, so workers need no file system shared with this
+   machine;
 4. joins a scene's chunks, stores the result in the cache and moves the video
    and its side files into place together (:mod:`gdexplain.outputs`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import pickle
 import shutil
 import signal
+import struct
+import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -144,23 +152,275 @@ def inline_runner(work_root: Path) -> Runner:
     return run
 
 
-#: Seconds a terminated process may take to unwind before it removes its staging folders and exits anyway.
-UNWIND_SECONDS = 20
+#: Seconds worker processes get to exit after SIGTERM before their process groups are killed.
+STOP_SECONDS = 3.0
+#: Seconds to wait for killed processes to be gone (bounded: a process stuck in the kernel is left behind).
+KILL_SECONDS = 5.0
+#: The longest the parent waits on its workers in one go (it only keeps every wait bounded).
+POLL_SECONDS = 1.0
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_HEADER = struct.Struct("!Q")  # a worker's message is its length, then the bytes
 
 
-def _terminate_as_interrupt(signum: int, frame: Any) -> None:
-    # Unwind like Ctrl-C, so every cleanup runs; should unwinding hang (an interrupt landing
-    # between a lock's acquire and its release inside Manim's frame queue deadlocks its encoder
-    # thread), a timer cleans up and exits with the same word click prints for an interrupt.
-    signal.signal(signal.SIGALRM, _abort_unwinding)
-    signal.alarm(UNWIND_SECONDS)
-    raise KeyboardInterrupt
+class WorkerLost(RuntimeError):
+    """A worker process ended without sending its task's result (killed, crashed)."""
 
 
-def _abort_unwinding(signum: int, frame: Any) -> None:
-    outputs.remove_own_staging()
-    os.write(2, f"\nAborted! (stopping took over {UNWIND_SECONDS} s; the unfinished render was removed)\n".encode())
-    os._exit(1)
+class WorkerTraceback(Exception):
+    """The traceback of an error raised in a worker process (the cause of the error raised again here)."""
+
+
+@dataclass
+class _Worker:
+    """One task's worker process, as the parent sees it: the process, the read end of its result pipe, its folder."""
+
+    index: int
+    task: Task
+    process: Any  # multiprocessing.process.BaseProcess
+    fd: int
+    folder: Path  # the worker's staging folders are made in here; this process removes it when the worker is gone
+    data: bytearray = field(default_factory=bytearray)
+    eof: bool = False
+    answered: bool = False
+
+    def read(self) -> None:
+        """Read whatever the pipe holds now (it never blocks: the result may be tens of MB, sent in pieces)."""
+        while not self.eof:
+            try:
+                piece = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                return
+            self.eof = not piece
+            self.data += piece
+
+    def message(self) -> tuple[str, bytes, str] | None:
+        """The worker's message once it has all come (once only): its kind, pickled value and traceback text."""
+        if self.answered or len(self.data) < _HEADER.size:
+            return None
+        (size,) = _HEADER.unpack_from(self.data)
+        if len(self.data) < _HEADER.size + size:
+            return None
+        self.answered = True
+        message = pickle.loads(memoryview(self.data)[_HEADER.size:])
+        self.data = bytearray()
+        return message
+
+    def close(self) -> int | None:
+        """Close the pipe, reap the process (gone, or waited for at most :data:`KILL_SECONDS`), remove its folder.
+
+        Returns the exit code. The folder goes only now: a worker removing its
+        staging folders on SIGTERM races with the encoder threads of its
+        render, which can still be writing there.
+        """
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        self.process.join(KILL_SECONDS)
+        code = self.process.exitcode
+        if code is not None:
+            self.process.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return code
+
+
+def _describe(task: Task) -> str:
+    return task.slug if task.chunk is None else f"{task.slug} (the chunk from play {task.chunk.first})"
+
+
+def process_runner(jobs: int, work_root: Path) -> Runner:
+    """Run tasks in forked worker processes of this machine, one process per task and at most ``jobs`` at once.
+
+    This process owns every worker outright: each runs in its own process
+    group and in a staging folder this process made, sends its result (or
+    its error) back over its own pipe and exits; the kernel sends it SIGTERM
+    should this process die. When the run ends, fails or is interrupted,
+    every worker still alive gets SIGTERM, then SIGKILL after
+    :data:`STOP_SECONDS`; each worker's folder is removed once it is gone,
+    and the staging folders of dead processes are swept. No wait is without
+    a time limit.
+
+    Tasks are taken one by one, when a worker is free (a task may still be
+    in the making while the first ones render: see
+    :class:`gdexplain.chunks.Handoff`). They are taken in this thread, so no
+    other thread of this process runs while a worker forks.
+    """
+
+    def run(tasks: Iterable[Task]) -> Iterator[tuple[int, TaskOutput]]:
+        context = multiprocessing.get_context("fork")
+        queue = enumerate(tasks)
+        workers: list[_Worker] = []
+        try:
+            more = True
+            while more or workers:
+                while more and len(workers) < jobs:
+                    job = next(queue, None)
+                    more = job is not None
+                    if job is not None:
+                        _start(context, workers, *job, work_root)
+                if workers:
+                    yield from _collect(workers)
+        finally:
+            _stop(workers, work_root)
+
+    return run
+
+
+def _start(context: Any, workers: list[_Worker], index: int, task: Task, work_root: Path) -> None:
+    """Fork a worker for ``task`` and add it to ``workers``.
+
+    The worker works in a staging folder of this process (swept should both die).
+    """
+    folder = outputs.new_staging(work_root, f"{task.slug}-worker")
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)
+    process = context.Process(target=_worker_main, args=(task, str(folder), read_fd, write_fd, os.getpid()),
+                              name=f"gdexplain {task.slug}", daemon=True)
+    try:
+        # Ctrl-C or SIGTERM now would leave a forked worker that nobody stops: both wait until it is on the list.
+        with _signals_held():
+            try:
+                process.start()
+            except BaseException:
+                os.close(read_fd)
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            try:
+                os.setpgid(process.pid, process.pid)  # the worker does it too: whichever runs first
+            except OSError:  # it has already exited
+                pass
+            workers.append(_Worker(index, task, process, read_fd, folder))
+    finally:
+        os.close(write_fd)  # the worker's end: once the worker exits, reading its pipe ends
+
+
+def _collect(workers: list[_Worker]) -> Iterator[tuple[int, TaskOutput]]:
+    """Wait (at most :data:`POLL_SECONDS`) for results and exits; yield the results, drop the workers that exited.
+
+    A worker's pipe is read as soon as it is readable, before its exit is
+    waited for: a worker blocks on sending a result larger than the pipe.
+    """
+    pipes = [w.fd for w in workers if not (w.answered or w.eof)]
+    ready = set(wait(pipes + [w.process.sentinel for w in workers], POLL_SECONDS))
+    for worker in list(workers):
+        exited = worker.process.sentinel in ready
+        if exited or worker.fd in ready:
+            worker.read()
+        message = worker.message()
+        if message is not None:
+            yield worker.index, _outcome_of(worker.task, message)
+        if exited:
+            status = _exit_status(worker.close())
+            workers.remove(worker)
+            if not worker.answered:
+                raise WorkerLost(f"the worker process rendering {_describe(worker.task)} ended without a result ({status})")
+
+
+def _exit_status(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        return f"exit code {code}: killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
+
+
+def _outcome_of(task: Task, message: tuple[str, bytes, str]) -> TaskOutput:
+    """A worker's result, or its error raised here again."""
+    kind, value, text = message
+    if kind == "done":
+        return pickle.loads(value)
+    if kind == "interrupted":  # the scene raised KeyboardInterrupt or SystemExit: stop as if interrupted
+        raise KeyboardInterrupt(text)
+    try:
+        err = pickle.loads(value)
+    except Exception:  # a class this process cannot load (say, defined by the scene in the worker only)
+        err = RuntimeError(f"the render of {_describe(task)} failed: {text.strip().splitlines()[-1]}")
+    err.add_note(f"(in the render of {_describe(task)}, in a worker process)")
+    raise err from WorkerTraceback(f"\n{text}")
+
+
+def _stop(workers: list[_Worker], work_root: Path) -> None:
+    """Stop every worker still alive, its whole process group, and sweep the staging folders of dead processes.
+
+    SIGTERM first (a worker removes its staging folders and exits at once);
+    a worker that does not exit within :data:`STOP_SECONDS` (it ignores or
+    missed the signal, it is stuck in native code) is killed, and its folder
+    removed here. Ctrl-C and SIGTERM wait until this is done: cut short, it
+    would leave workers running.
+    """
+    with _signals_held():
+        _signal_groups(workers, signal.SIGTERM)
+        _wait_for_exits(workers, STOP_SECONDS)
+        _signal_groups(workers, signal.SIGKILL)
+        _wait_for_exits(workers, KILL_SECONDS)
+        for worker in workers:
+            worker.close()
+        workers.clear()
+        outputs.sweep_staging(work_root)
+
+
+def _signal_groups(workers: list[_Worker], signum: int) -> None:
+    for worker in workers:
+        # Only an unreaped worker: its pid, the group's id, cannot have been reused.
+        if worker.process.exitcode is None:
+            try:
+                os.killpg(worker.process.pid, signum)
+            except ProcessLookupError:
+                pass
+
+
+def _wait_for_exits(workers: list[_Worker], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        running = [w.process.sentinel for w in workers if w.process.exitcode is None]
+        if not running:
+            return
+        wait(running, left)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (this thread) within the block; they are delivered after it."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+# --- in a worker process ---
+
+
+def _worker_main(task: Task, work_root: str, read_fd: int, write_fd: int, parent: int) -> None:
+    """A worker process's whole life: set up, run the task, send the outcome, exit (never returns).
+
+    It starts with SIGINT and SIGTERM held (see :func:`_start`).
+    """
+    code = 0
+    try:
+        os.close(read_fd)
+        os.setpgid(0, 0)  # signals for the parent's group (Ctrl-C in a terminal) are not for it
+        # On SIGTERM it removes its staging folders and exits at once (unwinding Manim mid-frame can leave
+        # its encoder thread waiting forever). Ctrl-C is the parent's to handle.
+        signal.signal(signal.SIGTERM, _exit_worker)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _die_with(parent)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        from manim import config
+
+        config.progress_bar = "none"  # several workers' progress bars would garble one terminal
+        _send(write_fd, _outcome(task, work_root))
+    except BaseException:  # noqa: BLE001 - no result could be sent: the parent reports the exit code
+        code = 1
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - a closed stream: nothing to flush
+                pass
+        os._exit(code)  # no interpreter shutdown: it could wait on a thread the scene left behind
 
 
 def _exit_worker(signum: int, frame: Any) -> None:
@@ -168,95 +428,90 @@ def _exit_worker(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def _init_worker() -> None:
-    # Pool.terminate() sends SIGTERM: a worker removes its staging folders and exits at once (unwinding
-    # Manim mid-frame can leave its encoder thread waiting forever). Ctrl-C is the parent's to handle.
-    signal.signal(signal.SIGTERM, _exit_worker)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from manim import config
-
-    config.progress_bar = "none"  # several workers' progress bars would garble one terminal
-
-
-class TaskInterrupted(Exception):
-    """A task's scene raised KeyboardInterrupt or SystemExit in a worker process (the parent stops as if interrupted)."""
-
-
-def _run_indexed(job: tuple[int, Task, str]) -> tuple[int, TaskOutput]:
-    index, task, work_root = job
+def _die_with(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when ``parent`` dies (Linux); elsewhere, watch for it."""
     try:
-        return index, run_task(task, work_root)
-    except Exception:
-        raise
-    except BaseException as err:  # would end the worker without a result, and the pool would wait for it forever
-        raise TaskInterrupted(f"{type(err).__name__} in the render of {task.slug}") from None
+        armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # not Linux
+        armed = False
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), name="gdexplain parent watch", daemon=True).start()
+    if os.getppid() != parent:  # it died before the kernel was asked
+        _exit_worker(signal.SIGTERM, None)
 
 
-def process_runner(jobs: int, work_root: Path) -> Runner:
-    """Run tasks in ``jobs`` worker processes of this machine (forked, so they start at once).
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
 
-    The tasks are taken one by one as they come (a task may still be in the
-    making while the first ones render: see :class:`gdexplain.chunks.Handoff`).
-    """
 
-    def run(tasks: Iterable[Task]) -> Iterator[tuple[int, TaskOutput]]:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        pool = context.Pool(jobs, initializer=_init_worker)
-        finished = False
+def _outcome(task: Task, work_root: str) -> bytes:
+    """Run the task; its outcome as a message for the parent: kind, pickled value, traceback text."""
+    try:
+        output = run_task(task, work_root)
+    except Exception as err:
+        text = "".join(traceback.format_exception(err))
         try:
-            yield from pool.imap_unordered(_run_indexed, ((i, t, str(work_root)) for i, t in enumerate(tasks)))
-            finished = True
-        except TaskInterrupted:
-            raise KeyboardInterrupt from None
-        finally:
-            _stop_pool(pool, finished, work_root)
-
-    return run
-
-
-#: Seconds worker processes get to exit when a pool is stopped, before they are killed.
-WORKER_EXIT_SECONDS = 10
+            value = pickle.dumps(err)
+        except Exception:  # noqa: BLE001 - it holds something that does not pickle
+            value = pickle.dumps(RuntimeError(f"the render of {_describe(task)} failed: {type(err).__name__}: {err}"))
+        return pickle.dumps(("error", value, text))
+    except BaseException as err:  # KeyboardInterrupt, SystemExit: raised by the scene (Ctrl-C does not reach a worker)
+        return pickle.dumps(("interrupted", b"", f"{type(err).__name__} in the render of {_describe(task)}"))
+    return pickle.dumps(("done", pickle.dumps(output, pickle.HIGHEST_PROTOCOL), ""), pickle.HIGHEST_PROTOCOL)
 
 
-def _stop_pool(pool: Any, finished: bool, work_root: Path) -> None:
-    """Let the workers exit (every task done) or stop them (an error or an interrupt), never waiting forever.
+def _send(fd: int, message: bytes) -> None:
+    """Write a message with its length before it (blocks while the parent has not read the pipe empty)."""
+    view = memoryview(_HEADER.pack(len(message)) + message)
+    while view:
+        view = view[os.write(fd, view):]
 
-    A finished pool is closed, so its idle workers leave on their own; otherwise
-    ``terminate()`` sends them SIGTERM (they remove their staging folders and
-    exit). Either way ``Pool`` joins its workers with no time limit, and a
-    worker can miss that SIGTERM (seen: one waiting on the task queue's lock,
-    its handler installed and nothing pending, while ``terminate()`` waited for
-    it forever; CPython issues #73945, #96995), so a timer kills whichever
-    worker is still alive after :data:`WORKER_EXIT_SECONDS` and the staging
-    folders of killed workers are swept.
+
+# --- SIGTERM in the parent ---
+
+#: Seconds an interrupted process may take to unwind before it removes its staging folders and exits anyway.
+UNWIND_SECONDS = 20
+
+_interrupted_by: int | None = None  # the signal that interrupted the current terminate_as_interrupt block
+
+
+def _terminate_as_interrupt(signum: int, frame: Any) -> None:
+    # Unwind like Ctrl-C, so every cleanup runs. A render in this process (jobs=1) can hang while
+    # unwinding: an interrupt landing between a lock's acquire and its release inside Manim's frame
+    # queue deadlocks its encoder thread. So a timer cleans up and exits, with the word click prints
+    # for an interrupt. (Worker processes never unwind Manim: they exit on SIGTERM.)
+    global _interrupted_by
+    if _interrupted_by is None:
+        _interrupted_by = signum
+        signal.signal(signal.SIGALRM, _abort_unwinding)
+        signal.alarm(UNWIND_SECONDS)
+    raise KeyboardInterrupt
+
+
+def _abort_unwinding(signum: int, frame: Any) -> None:
+    outputs.remove_own_staging()
+    os.write(2, f"\nAborted! (stopping took over {UNWIND_SECONDS} s; the unfinished render was removed)\n".encode())
+    os._exit(interrupt_exit_code())
+
+
+def interrupt_exit_code() -> int:
+    """The exit code for an interrupted command, as shells report a signal: 130 for Ctrl-C, 143 for SIGTERM.
+
+    143 once SIGTERM has interrupted the current (or the latest) :func:`terminate_as_interrupt` block.
     """
-    watchdog = threading.Timer(WORKER_EXIT_SECONDS, _kill_workers, [pool])
-    watchdog.daemon = True
-    watchdog.start()
-    try:
-        if finished:
-            pool.close()
-        else:
-            pool.terminate()
-        pool.join()
-    finally:
-        watchdog.cancel()
-    outputs.sweep_staging(work_root)
-
-
-def _kill_workers(pool: Any) -> None:
-    for worker in list(pool._pool):  # private, but the only handle on the workers Pool.join waits for
-        if worker.exitcode is None:
-            worker.kill()
+    return 128 + (_interrupted_by or signal.SIGINT)
 
 
 @contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """Within the block, SIGTERM unwinds like Ctrl-C (KeyboardInterrupt), so every cleanup runs."""
+    global _interrupted_by
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    _interrupted_by = None
     previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         yield
@@ -310,18 +565,11 @@ def render_many(
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     overrides_by_slug = overrides_by_slug or {}
     output_dir = outputs.check_output_dir(output_dir)
-    outputs.sweep_staging(output_dir)
     environment = {k: os.environ[k] for k in RENDER_ENVIRONMENT if k in os.environ}
 
-    sources = cache.package_digest()
     results: list[RenderResult | None] = [None] * len(entries)
     todo: list[_Scene] = []
-    for i, entry in enumerate(entries):
-        overrides = dict(overrides_by_slug.get(entry.slug) or {})
-        try:
-            key = cache.render_key(entry, entry.resolve(overrides), options, sources)
-        except TypeError as err:
-            raise InputError(f"render_scene does not take that argument: {err}") from None
+    for i, (entry, overrides, key) in enumerate(_keys(entries, overrides_by_slug, options)):
         hit = None if force else cache.restore(entry, key, quality_name=q.name, fmt=fmt, output_dir=output_dir, lang=lang)
         if hit is not None:
             results[i] = hit
@@ -331,6 +579,8 @@ def render_many(
             todo.append(_Scene(i, entry, key, overrides))
     if not todo:
         return results  # type: ignore[return-value]
+    rendering.require_manim()  # only now: a request the cache answers whole never loads Manim
+    outputs.sweep_staging(output_dir)
 
     if cluster:
         from gdexplain import cluster as dask_cluster
@@ -343,7 +593,7 @@ def render_many(
             load_scene_class(scene.entry)
         runner, workers = process_runner(jobs, output_dir), jobs
 
-    request = _Request(q, fmt, output_dir, lang, options, environment, sources, cluster)
+    request = _Request(q, fmt, output_dir, lang, options, environment, cluster)
     parts = chunks.parts_for(workers, len(todo)) if _chunkable(fmt, options) else 1
     open_ended = not cluster and jobs > 1  # forked workers share memory with this process: see chunks.Handoff
     guess = True  # the first round may cut a scene by its plan from before an edit; a cut found unsafe is re-planned
@@ -351,6 +601,35 @@ def render_many(
         todo = _render_round(todo, runner, parts, guess, open_ended, request, results, on_result)
         guess = False
     return results  # type: ignore[return-value]
+
+
+def _keys(
+    entries: Iterable[SceneEntry], overrides_by_slug: Mapping[str, Mapping[str, Any]], options: Mapping[str, Any]
+) -> Iterator[tuple[SceneEntry, dict[str, Any], str]]:
+    """Each scene with its ``--set`` overrides and its cache key."""
+    for entry in entries:
+        overrides = dict(overrides_by_slug.get(entry.slug) or {})
+        try:
+            yield entry, overrides, cache.render_key(entry, entry.resolve(overrides), options)
+        except TypeError as err:
+            raise InputError(f"render_scene does not take that argument: {err}") from None
+
+
+def needs_rendering(
+    entries: Iterable[SceneEntry],
+    *,
+    quality_name: str,
+    fmt: str = "mp4",
+    output_dir: Path | str = "media",
+    overrides_by_slug: Mapping[str, Mapping[str, Any]] | None = None,
+    force: bool = False,
+    **options: Any,
+) -> bool:
+    """Whether :func:`render_many` with these arguments would render anything (not every file is cached); writes nothing."""
+    if force:
+        return True
+    options = {"quality_name": quality_name, "fmt": fmt, **options}
+    return any(not cache.has(Path(output_dir), key) for _, _, key in _keys(entries, overrides_by_slug or {}, options))
 
 
 @dataclass(frozen=True)
@@ -363,7 +642,6 @@ class _Request:
     lang: str
     options: Mapping[str, Any]  # render_scene's keyword arguments
     environment: Mapping[str, str]
-    sources: str  # the package digest
     cluster: str | None
 
 
@@ -425,18 +703,16 @@ def _render_round(
     def settings(scene: _Scene) -> Mapping[str, Any]:
         return scene.entry.resolve(scene.overrides)
 
-    stop_planning = threading.Event()
-
     def plan(scene: _Scene) -> tuple[list[chunks.Play], bool]:
         return cache.plays(scene.entry, settings(scene), fps, request.output_dir,
-                           lambda: chunks.plan(scene.entry, settings(scene), fps, lang=lang, cancel=stop_planning),
-                           request.sources, lang)
+                           lambda: chunks.plan(scene.entry, settings(scene), fps, lang=lang),
+                           lang)
 
     ready: list[tuple[_Scene, chunks.Chunk | None, float]] = []  # a task, and the seconds it is expected to take
     later: list[_Scene] = []  # to plan while their first chunks render
     for scene in todo:
         scene.tasks, scene.done = [], {}
-        kept = cache.kept_plays(scene.entry, settings(scene), fps, request.output_dir, request.sources, lang, guess) if parts > 1 else None
+        kept = cache.kept_plays(scene.entry, settings(scene), fps, request.output_dir, lang, guess) if parts > 1 else None
         if parts > 1 and kept is None:
             if open_ended:
                 later.append(scene)
@@ -456,7 +732,7 @@ def _render_round(
         for slot, scene in enumerate(later):
             try:
                 plays, _ = plan(scene)
-            except BaseException:  # noqa: BLE001 - the scene's first chunk renders it whole and meets any scene error itself
+            except Exception:  # noqa: BLE001 - the scene's first chunk renders it whole and meets any scene error itself
                 continue
             rest: list[Task] = []
 
@@ -486,14 +762,13 @@ def _render_round(
             if cut is not None and cut.earlier is not None and done[-1].plays is not None:
                 last = tasks[order[-1]].chunk
                 new_plan = chunks.learned(done[-1].plays, last.first if last else 0, cut.earlier)
-                cache.store_plays(scene.entry, settings(scene), fps, request.output_dir, new_plan, request.sources, lang)
+                cache.store_plays(scene.entry, settings(scene), fps, request.output_dir, new_plan, lang)
             result = _finish(scene, done, request.quality.name, request.fmt, request.output_dir, lang)
             results[scene.index] = result
             if on_result:
                 on_result(result)
     finally:
-        stop_planning.set()  # a plan still running in the pool's feeder thread stops at its next play...
-        finished.close()  # ...before the workers are stopped (which waits for that thread)
+        finished.close()  # stops the runner's workers now, also when this round fails or is interrupted
     return again
 
 

@@ -32,11 +32,13 @@ from typing import Any, ClassVar
 
 from manim import Scene, ThreeDScene, config
 
-from gdexplain import i18n, layout, narration
+from gdexplain import i18n, layout, narration, soundtrack
 from gdexplain.catalog import SceneEntry, get_entry
 from gdexplain.narration import Beat
 from gdexplain.voice import Narrator, load_voice
 from gdexplain.visual import theme
+
+soundtrack.install()  # speech encoded at its own rate, not resampled to 48 kHz stereo
 
 
 class NarratedScene:
