@@ -5,8 +5,10 @@ Usage::
     .venv/bin/python bench/render.py [SLUG ...] [--quality low high] [--format mp4]
                                      [--repeat N] [--json PATH]
     .venv/bin/python bench/render.py --lecture [SLUG ...] [--quality low] [--chunk-scene SLUG]
+    .venv/bin/python bench/render.py --preview [SLUG ...] [--quality low]
 
-``--lecture`` measures rendering at scale instead (see "Lecture mode" below).
+``--lecture`` measures rendering at scale instead (see "Lecture mode" below);
+``--preview`` a preview of each scene as a user runs it (see "Preview mode").
 
 For every scene and quality the scene is rendered with
 :func:`gdexplain.render.render_scene` into a temporary output folder (removed
@@ -57,6 +59,19 @@ Absolute times are only meaningful on an otherwise idle machine: the JSON
 records the load average before and after, and the process CPU time (all
 threads, encoder included) of every render and floor, which contention from
 other processes distorts less than wall time.
+
+Preview mode
+------------
+``--preview`` renders each scene (default: every one) at one quality
+(default low) as a user previews it: a fresh ``gdexplain render SLUG``
+process timed from start to exit, once with ``--jobs 1`` and once with the
+default (the number of cores: a single scene is cut into chunks where the
+cost model says it pays), each into a fresh output folder, then once more
+with nothing changed (answered by the render cache). One row per scene:
+the video's length, both times, default / ``--jobs 1`` (above 1: the
+default is slower), default / length (the preview target is at most 0.25),
+into how many chunks the kept plan cuts the scene, and the cached
+re-render.
 
 Lecture mode
 ------------
@@ -303,11 +318,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="where to write the figures (default bench/results/render-<timestamp>.json)")
     parser.add_argument("--lecture", action="store_true", help="measure serial, --jobs 2, Dask, cached and chunked renders")
     parser.add_argument("--chunk-scene", default=None, help="the scene of the chunked row in --lecture mode (default: the longest)")
+    parser.add_argument("--preview", action="store_true", help="each scene as a fresh `gdexplain render`: --jobs 1 against the default")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     if args.lecture:
         return lecture(args, parser)
+    if args.preview:
+        return preview(args, parser)
     try:
         chosen = [get_entry(s) for s in args.slugs] if args.slugs else entries()
         require_manim()
@@ -411,13 +429,7 @@ def lecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         def command(folder: Path, *extra: str) -> float:
             """One ``gdexplain render`` of the chunk scene in a fresh process, as a user runs it; its wall time."""
-            cli = [sys.executable, "-c", "from gdexplain.cli import main; main()", "render", slug, "--quality", quality]
-            start = time.perf_counter()
-            done = subprocess.run([*cli, "--format", args.format, "--output-dir", str(folder), *extra], capture_output=True, text=True)
-            if done.returncode != 0:
-                last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-                raise SystemExit(f"gdexplain render {slug} {' '.join(extra)} failed: {last}")
-            return time.perf_counter() - start
+            return render_command(slug, quality, folder, "--format", args.format, *extra)[0]
 
         own = command(root / "chunk-serial", "--jobs", "1")
         row(f"{slug} alone (--jobs 1)", 1, own, own, in_lecture_s=base.get(slug))
@@ -432,6 +444,57 @@ def lecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         row(f"chunked {slug} (2, plan cached)", 1, wall, own)
     report["load_average_end"] = os.getloadavg()
     out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nfigures: {out}", file=sys.stderr)
+    return 0
+
+
+def render_command(slug: str, quality: str, folder: Path, *extra: str) -> tuple[float, str]:
+    """One ``gdexplain render`` in a fresh process, as a user runs it: its wall time and what it printed on stderr."""
+    cli = [sys.executable, "-c", "from gdexplain.cli import main; main()", "render", slug, "--quality", quality]
+    start = time.perf_counter()
+    done = subprocess.run([*cli, "--output-dir", str(folder), *extra], capture_output=True, text=True, timeout=3600)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise SystemExit(f"gdexplain render {slug} {' '.join(extra)} failed: {last}")
+    return wall, done.stderr
+
+
+def preview(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """The preview mode: every scene with --jobs 1 and with the default, side by side, and cached."""
+    from gdexplain.cache import CACHE
+    from gdexplain.chunks import Play, split
+
+    quality = args.quality[0] if args.quality != ["low", "high"] else "low"
+    try:
+        chosen = [get_entry(s) for s in args.slugs] if args.slugs else entries()
+    except InputError as err:
+        parser.error(str(err))
+    out, report = new_report("preview", args.json)
+    report["settings"] = {"scenes": [e.slug for e in chosen], "quality": quality, "cores": os.cpu_count()}
+    print(f"load average at start: {fmt_load(os.getloadavg())} on {os.cpu_count()} cores", flush=True)
+    print(f"{'scene':<18} {'video s':>8} {'jobs 1 s':>9} {'default s':>9} {'def/j1':>7} {'def/len':>7} {'chunks':>6} {'cached s':>8}  load", flush=True)
+    with tempfile.TemporaryDirectory(prefix="gdexplain-bench-") as tmp:
+        root = Path(tmp)
+        for entry in chosen:
+            serial, _ = render_command(entry.slug, quality, root / entry.slug / "jobs1", "--jobs", "1")
+            default, _ = render_command(entry.slug, quality, root / entry.slug / "default")
+            cached, said = render_command(entry.slug, quality, root / entry.slug / "default")
+            assert "reused from the cache" in said, said
+            video = next((root / entry.slug / "default" / quality).glob("*.mp4"))
+            frames, length = probe(video)
+            plans = [p for p in (root / entry.slug / "default" / CACHE / "plans").glob("*.json") if not p.name.startswith("latest-")]
+            plays = [Play(**p) for p in json.loads(plans[0].read_text())] if plans else []
+            pieces = len(split(plays, os.cpu_count() or 1)) if plays else 1  # how the kept plan cuts the scene
+            load = os.getloadavg()
+            print(
+                f"{entry.slug:<18} {length:8.1f} {serial:9.1f} {default:9.1f} {default / serial:7.2f} {default / length:7.3f} "
+                f"{pieces:>6} {cached:8.2f}  {fmt_load(load)}",
+                flush=True,
+            )
+            report["rows"].append({"scene": entry.slug, "video_s": length, "frames": frames, "jobs1_s": serial, "default_s": default,
+                                   "chunks": pieces, "cached_s": cached, "load_average": load})
+            out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nfigures: {out}", file=sys.stderr)
     return 0
 

@@ -73,7 +73,7 @@ def test_list_shows_parameter_ranges_and_defaults():
 BEAT_LINE = re.compile(r"^\*\*(\d+)\. \[(\d+):(\d\d\.\d) – (\d+):(\d\d\.\d)\]\*\*$", re.M)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_script_of_ball_downhill_is_a_dry_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = invoke("script", "ball-downhill")
@@ -225,7 +225,7 @@ def test_missing_system_dependency_is_one_line_naming_setup(tmp_path, monkeypatc
 # --- render: what a good render prints --------------------------------------------------------
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_render_prints_the_files_it_wrote(ball_downhill_video):
     v = ball_downhill_video
     assert v.exit_code == 0, (v.stderr, v.exception)
@@ -323,3 +323,22 @@ def test_render_webm_and_png_through_the_cli(tmp_path, tiny_scene):
     result = invoke("render", "ball-downhill", "-q", "test", "--format", "png", "--output-dir", str(tmp_path))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == f"{tmp_path / 'test' / 'ball-downhill.png'}  (still, 1 frames)"
+
+
+@pytest.mark.slow
+def test_a_cached_render_answers_without_loading_manim(ball_downhill_video):
+    """Issue 20: a request the cache answers whole is decided before Manim is imported (most of a second)."""
+    import os
+    import subprocess
+
+    assert ball_downhill_video.exit_code == 0
+    env = {k: v for k, v in os.environ.items() if k != "GDEXPLAIN_WPM"}
+    args = ["render", "ball-downhill", "-q", "test", "--jobs", "1", "--output-dir", str(ball_downhill_video.out)]
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "from gdexplain.cli import main; main()", *args],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "reused from the cache" in done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "gdexplain.cli" in imported and "manim" not in imported

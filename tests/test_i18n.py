@@ -224,7 +224,7 @@ def _scene_params():
             yield pytest.param(e.slug, lang, id=f"{e.slug}-{lang}")
 
 
-@pytest.mark.render
+@pytest.mark.slow
 @pytest.mark.parametrize(("slug", "lang"), list(_scene_params()))
 def test_every_scene_in_every_language(last_frames, slug, lang):
     frame = last_frames(slug, lang)

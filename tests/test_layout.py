@@ -26,7 +26,7 @@ def _params():
         yield pytest.param(e.slug, marks=marks, id=e.slug)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 @pytest.mark.parametrize("slug", list(_params()))
 def test_every_scene_keeps_its_layout_clean(last_frames, slug):
     monitor = last_frames(slug).monitor

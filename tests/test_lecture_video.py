@@ -1,8 +1,10 @@
 """Joining scene videos into the lecture (gdexplain.lecture_video, `gdexplain lecture`).
 
 The fast tests join small videos made here with PyAV (the same codecs as a
-render); the render-marked ones run the issue's command on two real scenes
-at the tiny "test" quality with the espeak voice, and read everything back.
+render); the slow ones read back the whole course, every registered scene
+rendered with the espeak voice at the "sketch" quality and joined by
+`gdexplain lecture`, in English and in Chinese (the ``course`` fixture in
+conftest.py, shared with the last-frame, layout and translation tests).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from gdexplain import narration
-from gdexplain.catalog import get_entry
+from gdexplain.catalog import entries
 from gdexplain.core.errors import InputError
 from gdexplain.lecture_video import SIDE_SUFFIXES, Chapter, Part, chapter_list, join
 from gdexplain.narration import Cue
@@ -184,94 +186,136 @@ def test_lecture_command_refuses_bad_input_in_one_line(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-# --- the issue's commands on real scenes -------------------------------------------------------------
+# --- the whole course, rendered and joined (the ``course`` fixture in conftest.py) -------------------------
 
-SCENES = ("one-learning-rate", "momentum-vs-gd")
-
-
-@pytest.fixture(scope="module")
-def lecture_run(tmp_path_factory):
-    """`gdexplain lecture one-learning-rate momentum-vs-gd -q test --voice espeak`, once."""
-    from gdexplain.cli import main
-
-    out = tmp_path_factory.mktemp("lecture")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GDEXPLAIN_CACHE_DIR", str(tmp_path_factory.mktemp("speech")))
-        mp.delenv("GDEXPLAIN_WPM", raising=False)
-        result = CliRunner().invoke(main, ["lecture", *SCENES, "-q", "test", "--voice", "espeak", "--output-dir", str(out)])
-    return out / "test", result
+WINDOW = 0.5  # seconds per loudness value
 
 
-@pytest.mark.render
-def test_voiced_scene_has_speech_in_every_beat(lecture_run):
-    folder, result = lecture_run
-    assert result.exit_code == 0, result.output
-    info = read_back(folder / "one-learning-rate.mp4")
+def loudness(path: Path, start: float = 0.0, end: float | None = None) -> np.ndarray:
+    """The RMS loudness of a file's soundtrack in windows of :data:`WINDOW` seconds, from ``start`` to ``end``."""
+    import av
+
+    with av.open(str(path)) as c:
+        stream = c.streams.audio[0]
+        rate = stream.codec_context.sample_rate
+        chunks = []
+        for frame in c.decode(stream):
+            t = float(frame.pts * frame.time_base)
+            if end is not None and t > end:
+                break
+            if t + frame.samples / rate >= start:
+                chunks.append((t, frame.to_ndarray().mean(axis=0)))
+    first = chunks[0][0]
+    samples = np.concatenate([c for _, c in chunks])[max(0, round((start - first) * rate)) :]
+    if end is not None:
+        samples = samples[: round((end - start) * rate)]
+    size = round(WINDOW * rate)
+    usable = samples[: samples.size // size * size].reshape(-1, size)
+    return np.sqrt(np.mean(usable.astype(np.float64) ** 2, axis=1))
+
+
+def lecture_of(course_run) -> tuple[Path, list, dict]:
+    from gdexplain.render import edition_stem
+
+    assert not course_run.errors, f"scenes failed to render: {course_run.errors}"
+    result = course_run.lecture
+    assert result.exit_code == 0, (result.output, result.exception)
+    video = course_run.folder / f"{edition_stem('lecture', course_run.lang)}.mp4"
+    scenes = [course_run.frames[e.slug].result for e in entries()]
+    return video, scenes, read_back_streams(video)
+
+
+def read_back_streams(path: Path) -> dict:
+    """:func:`read_back` without decoding the sound (a whole lecture's samples would not fit a test's memory budget)."""
+    import av
+
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        info = {
+            "chapters": [(ch["metadata"]["title"], float(ch["start"] * ch["time_base"]), float(ch["end"] * ch["time_base"])) for ch in c.chapters()],
+            "video": float(v.duration * v.time_base),
+            "fps": v.average_rate,
+            "frames": sum(1 for p in c.demux(v) if p.dts is not None),
+            "audio": float(c.streams.audio[0].duration * c.streams.audio[0].time_base) if c.streams.audio else None,
+            "language": c.streams.subtitles[0].metadata.get("language") if c.streams.subtitles else None,
+        }
+    with av.open(str(path)) as c:
+        s = c.streams.subtitles[0]
+        info["subtitles"] = [
+            (bytes(p)[2:].decode(), float(p.pts * p.time_base), float((p.pts + p.duration) * p.time_base))
+            for p in c.demux(s)
+            if p.dts is not None and p.size > 2
+        ]
+    return info
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_whole_course_joins_into_one_lecture_with_every_chapter_and_cue_in_place(course, lang):
+    """Issue 19: every registered scene, rendered and voiced, joins; chapters, subtitles and clock are exact."""
+    from fractions import Fraction
+
+    from gdexplain import i18n
+    from gdexplain.render import quality
+    from gdexplain.video_clock import is_exact
+
+    run = course(lang)
+    video, scenes, lecture = lecture_of(run)
+    fps = quality(run.folder.name).fps
+    for scene in scenes:  # every scene's file on the exact frame clock (Manim's own join left most a few ticks off)
+        assert is_exact(scene.path), scene.path
+    assert is_exact(video) and lecture["fps"] == fps
+    assert lecture["frames"] == sum(s.frames for s in scenes)
+    assert Fraction(lecture["video"]).limit_denominator(1000) == Fraction(sum(s.frames for s in scenes), fps)
+    assert lecture["audio"] == pytest.approx(lecture["video"], abs=1e-3)
+    starts = np.cumsum([0] + [s.frames for s in scenes]) / fps
+    with i18n.using(lang):
+        titles = [i18n.tr(e.title) for e in entries()]
+    assert lecture["chapters"] == [(t, pytest.approx(a, abs=1e-3), pytest.approx(b, abs=1e-3)) for t, a, b in zip(titles, starts, starts[1:])]
+    # Every cue of every scene, moved onto the lecture's clock, none lost, none running into the next chapter.
+    expected = []
+    for scene, start, end in zip(scenes, starts, starts[1:]):
+        for cue in narration.parse_srt(scene.path.with_suffix(".srt").read_text(encoding="utf-8")):
+            expected.append((cue.text, pytest.approx(start + cue.start, abs=2e-3), pytest.approx(min(start + cue.end, end), abs=2e-3)))
+    assert lecture["subtitles"] == expected
+    srt = narration.parse_srt(video.with_suffix(".srt").read_text(encoding="utf-8"))
+    assert [(c.text, c.start, c.end) for c in srt] == expected
+    assert lecture["language"] == {"en": "eng", "zh": "chi"}[lang]
+    chapters_txt = video.with_name(video.stem + ".chapters.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.split(" ", 1)[1] for line in chapters_txt] == titles
+    assert f"{len(scenes)} chapters, with narration" in run.lecture.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_chapter_of_the_lecture_sounds_as_its_scene(course, lang):
+    """The narration of every scene lands in its own chapter: the loudness over time matches the scene's own file."""
+    run = course(lang)
+    video, scenes, lecture = lecture_of(run)
+    for scene, (title, start, end) in zip(scenes, lecture["chapters"]):
+        own = loudness(scene.path)
+        joined = loudness(video, start, end)
+        n = min(own.size, joined.size)
+        assert abs(own.size - joined.size) <= 1, (title, own.size, joined.size)
+        assert np.corrcoef(own[:n], joined[:n])[0, 1] > 0.95, f"the sound of {title!r} is not where its chapter is"
+        assert (joined[:n] > 10 ** (-35 / 20)).mean() > 0.3, f"{title!r} is mostly silent in the lecture"
+
+
+def test_voiced_scene_has_speech_in_every_beat(course):
+    frame = course("en").frames["one-learning-rate"]
+    info = read_back(frame.result.path)
     assert info["audio"] == pytest.approx(info["video"], abs=1e-3)  # the soundtrack cut to the picture
-    script = (folder / "one-learning-rate.script.md").read_text()
-    beats = [
-        (narration_time(a), narration_time(b), float(s))
-        for a, b, s in re.findall(r"\*\*\d+\. \[(\S+) – (\S+)\]\*\* · spoken (\S+) s", script)
-    ]
-    assert len(beats) == 7
+    assert len(frame.beats) == 7
     rate, samples = info["rate"], info["samples"]
-    for start, end, spoken in beats:
-        assert spoken + narration.BREATH_SECONDS <= end - start + 0.1  # the audio fits its window
-        words = samples[int((start + 0.1) * rate) : int((start + spoken - 0.1) * rate)]
+    for beat in frame.beats:
+        assert beat.speech + narration.BREATH_SECONDS <= beat.end - beat.start + 1e-6  # the audio fits its window
+        words = samples[int((beat.start + 0.1) * rate) : int((beat.start + beat.speech - 0.1) * rate)]
         assert 20 * np.log10(np.sqrt(np.mean(words**2))) > -35  # audibly speech
 
 
-def narration_time(clock: str) -> float:
-    minutes, seconds = clock.split(":")
-    return int(minutes) * 60 + float(seconds)
+def test_the_chinese_lecture_sits_beside_the_english_one(course):
+    from gdexplain.render import edition_stem
 
-
-@pytest.mark.render
-def test_lecture_joins_the_scenes_with_chapters_subtitles_and_side_files(lecture_run):
-    import av
-
-    folder, result = lecture_run
-    assert result.exit_code == 0, result.output
-    scenes = [read_back(folder / f"{slug}.mp4") for slug in SCENES]
-    lecture = read_back(folder / "lecture.mp4")
-    total = sum(s["video"] for s in scenes)
-    assert lecture["video"] == pytest.approx(total, abs=1 / 5)  # within a frame
-    assert lecture["frames"] == sum(s["frames"] for s in scenes)
-    assert abs(lecture["audio"] - lecture["video"]) < 1 / 5
-    assert [c[0] for c in lecture["chapters"]] == ["One learning rate is not enough", "Momentum vs plain descent"]
-    assert lecture["chapters"][1][1] == pytest.approx(scenes[0]["video"], abs=1e-3)
-    assert lecture["subtitle_codec"] == "mov_text" and len(lecture["subtitles"]) >= 10
-    for suffix in SIDE_SUFFIXES:
-        assert (folder / f"lecture{suffix}").stat().st_size > 0
-    chapters = (folder / "lecture.chapters.txt").read_text().splitlines()
-    assert chapters[0] == "0:00 One learning rate is not enough" and chapters[1].endswith(" Momentum vs plain descent")
-    with av.open(str(folder / "lecture.mp4")) as c:
-        assert c.streams.video[0].codec_context.name == "h264" and c.streams.audio
-    assert "2 chapters, with narration" in result.stdout
-    assert re.findall(r"\[(\d)/2\] (\S+)", result.stderr) == [("1", SCENES[0]), ("2", SCENES[1])]
-
-
-@pytest.mark.render
-def test_the_chinese_lecture_sits_beside_the_english_one_with_chinese_chapters(tmp_path):
-    import av
-
-    from gdexplain import i18n
-    from gdexplain.cli import main
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("GDEXPLAIN_WPM", raising=False)
-        result = CliRunner().invoke(main, ["lecture", *SCENES, "-q", "test", "--lang", "zh", "--output-dir", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    folder = tmp_path / "test"
-    assert {p.name for p in folder.iterdir() if p.suffix == ".mp4"} == {f"{s}.zh.mp4" for s in SCENES} | {"lecture.zh.mp4"}
-    with i18n.using("zh"):
-        titles = [i18n.tr(get_entry(s).title) for s in SCENES]
-    assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles)
-    lecture = read_back(folder / "lecture.zh.mp4")
-    assert [c[0] for c in lecture["chapters"]] == titles
-    assert (folder / "lecture.zh.chapters.txt").read_text(encoding="utf-8").splitlines()[0] == f"0:00 {titles[0]}"
-    with av.open(str(folder / "lecture.zh.mp4")) as c:
-        (track,) = c.streams.subtitles
-        assert track.metadata.get("language") == "chi"
-    cues = narration.parse_srt((folder / "lecture.zh.srt").read_text(encoding="utf-8"))
+    run = course("zh")
+    names = {p.name for p in run.folder.iterdir() if p.suffix == ".mp4"}
+    assert names == {f"{edition_stem(e.slug, 'zh')}.mp4" for e in entries()} | {"lecture.zh.mp4"}
+    cues = narration.parse_srt((run.folder / "lecture.zh.srt").read_text(encoding="utf-8"))
     assert cues and all(re.search(r"[\u4e00-\u9fff]", c.text) for c in cues)

@@ -19,7 +19,7 @@ import pytest
 from gdexplain import narration
 from gdexplain.catalog import entries, get_entry
 from gdexplain.core.errors import InputError
-from gdexplain.narration import Beat, beat_seconds
+from gdexplain.narration import BREATH_SECONDS, Beat, beat_seconds
 from gdexplain.render import (
     ALPHA_FORMATS,
     FORMATS,
@@ -62,7 +62,8 @@ def check_beats(beats: list[Beat], duration: float, tol: float = 1e-6) -> None:
         assert b.start == pytest.approx(a.end, abs=tol), (a, b)
     for b in beats:
         assert b.text.strip(), b
-        assert b.duration >= beat_seconds(b.text) - tol, (b, beat_seconds(b.text))
+        needed = beat_seconds(b.text) if b.speech is None else b.speech + BREATH_SECONDS  # a voiced beat: its audio and a breath
+        assert b.duration >= needed - tol, (b, needed)
     assert beats[-1].end == pytest.approx(duration, abs=tol)
 
 
@@ -121,15 +122,19 @@ def test_bad_settings_are_refused_before_manim_runs(tmp_path, monkeypatch):
 # --- every registered scene: its last frame and its beats -----------------------------------
 
 
-@pytest.mark.render
+@pytest.mark.slow
 @pytest.mark.parametrize("slug", [e.slug for e in ENTRIES])
 def test_every_scene_renders_its_last_frame(last_frames, slug):
-    """The last frame is a real picture: not blank, every text and ball left on screen drawn where it should be."""
+    """The scene's video ends on a real picture: not blank, every text and ball left on screen drawn where it should be."""
     from PIL import Image
 
+    from gdexplain.video_clock import is_exact
+
     frame = last_frames(slug)
-    assert frame.result.path == frame.png and frame.png.is_file()
-    assert (frame.result.frames, frame.result.duration, frame.result.side_files) == (1, 0.0, ())
+    video = frame.result.path
+    assert video.suffix == ".mp4" and frame.png.is_file()
+    assert frame.result.frames == round(frame.result.duration * quality("sketch").fps) and is_exact(video)
+    assert [p.name for p in frame.result.side_files] == [f"{slug}{s}" for s in (".srt", ".vtt", ".script.md")]
     with Image.open(frame.png) as image:
         assert image.format == "PNG"
         assert image.size == (256, 144)
@@ -175,12 +180,13 @@ def ball_pixels(box, pixels):
     return pixels[row, col], np.median(np.array(ring), axis=0)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 @pytest.mark.parametrize("slug", [e.slug for e in ENTRIES])
 def test_every_scene_times_its_beats(last_frames, slug):
-    """Beats as the scene times them with animations skipped (as in ``gdexplain script``), from the same run."""
+    """Beats as the whole-course render timed them (the espeak voice, whole frames), from the same run."""
     frame = last_frames(slug)
     check_beats(frame.beats, frame.time)
+    assert all(b.speech for b in frame.beats), "a beat the voice did not say"
 
 
 # --- one full video: ball-downhill at the test quality ----------------------------------------
@@ -236,7 +242,7 @@ def video_info(video):
     return probe(video.file(".mp4"))
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_video_and_side_files_land_in_the_quality_folder(video, video_info):
     names = sorted(p.name for p in (video.out / "test").iterdir())
     assert names == [f"ball-downhill{s}" for s in (".mp4", ".script.md", ".srt", ".vtt")]
@@ -246,13 +252,13 @@ def test_video_and_side_files_land_in_the_quality_folder(video, video_info):
     assert video_info["duration"] == pytest.approx(video_info["frames"] / TEST_FPS, abs=FRAME)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_video_beats_are_padded_to_their_words_in_whole_frames(video, video_info):
     check_beats(video.beats, video.time)
     assert video.time == pytest.approx(video_info["duration"], abs=FRAME)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_srt_cues_cover_the_video(video, video_info):
     cues = parse_srt(video.file(".srt").read_text(encoding="utf-8"))
     assert [c[0] for c in cues] == list(range(1, len(cues) + 1))
@@ -267,7 +273,7 @@ def test_srt_cues_cover_the_video(video, video_info):
         assert got[1] == pytest.approx(cue.start, abs=0.002) and got[2] == pytest.approx(cue.end, abs=0.002)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_vtt_has_the_same_cues_as_the_srt(video):
     srt = parse_srt(video.file(".srt").read_text(encoding="utf-8"))
     vtt = parse_vtt(video.file(".vtt").read_text(encoding="utf-8"))
@@ -277,7 +283,7 @@ def test_vtt_has_the_same_cues_as_the_srt(video):
         assert s1 == pytest.approx(s2, abs=0.002) and e1 == pytest.approx(e2, abs=0.002)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_script_lists_every_beat_in_order(video, video_info):
     text = video.file(".script.md").read_text(encoding="utf-8")
     assert text.startswith("# Rolling downhill\n")

@@ -76,6 +76,18 @@ def render(out: Path, **kwargs) -> list:
     return render_many([ENTRY], quality_name="test", output_dir=out, **kwargs)
 
 
+@pytest.fixture
+def cut_anyway(monkeypatch) -> None:
+    """Cut the tiny scenes as a long one would be: a small fixed cost per chunk, and a small gain enough.
+
+    The tests that use it check the machinery of chunks (the same video, plans
+    kept and checked), not the cost model (the ``split`` tests do that): a
+    tiny scene draws in a fraction of a second and would rightly be rendered whole.
+    """
+    monkeypatch.setattr(chunks, "CHUNK_S", 0.3)
+    monkeypatch.setattr(chunks, "WHOLE_MARGIN", chunks.COUNT_MARGIN)
+
+
 # --- tiny scenes ---------------------------------------------------------------------------------
 
 
@@ -174,11 +186,17 @@ def test_split_uses_more_chunks_than_workers_when_they_finish_sooner():
     cut = chunks.split(plays, 2)
     assert cut == [Chunk(0, 0), Chunk(1, 1), Chunk(2)]
     assert [c.estimate - chunks.CHUNK_S for c in cut] == [30.0, 50.0, 20.0]
-    # A chunk first skips to its start: when reaching the last play takes 40 s, the third chunk no longer pays.
+    # Every chunk builds the scene up to its last play (reached_s): one that spends 40 s building before
+    # play 2 costs that whatever is cut, so the chunk ending there costs drawing plus 40 s.
     slow_to_reach = [*plays[:2], Play(1, False, cost=20.0, reached_s=40.0)]
     cut = chunks.split(slow_to_reach, 2)
-    assert cut == [Chunk(0, 0), Chunk(1)]
-    assert [c.estimate - chunks.CHUNK_S for c in cut] == [30.0, 70.0]
+    assert cut == [Chunk(0, 0), Chunk(1, 1), Chunk(2)]
+    assert [c.estimate - chunks.CHUNK_S for c in cut] == [30.0, 90.0, 60.0]
+    # A scene that spends its time building (setting texts and formulas), not drawing, is not cut:
+    # every chunk would build it again (momentum at low quality rendered 25% slower in chunks).
+    built = [Play(1, False, cost=2.0, reached_s=0.0), Play(1, False, cost=2.0, reached_s=30.0), Play(1, False, cost=2.0, reached_s=60.0)]
+    assert chunks.split(built, 2) == [Chunk(0)]
+    assert chunks.split([Play(1, False, cost=c.cost) for c in built], 2) != [Chunk(0)]  # the same drawing, built at no cost: cut
     # One worker: nothing to gain from cutting.
     assert chunks.split(plays, 1) == [Chunk(0)]
 
@@ -241,7 +259,7 @@ def after_its_plan_in_workers(construct):
 
 
 @pytest.mark.parametrize("scene", [beats_scene, updater_scene], ids=["beats", "updater"])
-def test_chunked_render_is_frame_for_frame_the_serial_one(tmp_path, tiny_scene, monkeypatch, scene):
+def test_chunked_render_is_frame_for_frame_the_serial_one(tmp_path, tiny_scene, monkeypatch, scene, cut_anyway):
     tiny_scene(after_its_plan_in_workers(scene))
     # The first chunk waits above instead of rendering, so the seconds it "rendered" while the scene was
     # planned are no head start; counted, a slow machine's plan would leave it the whole tiny scene.
@@ -301,7 +319,7 @@ def edit_after_a_chunked_render(out: Path, tiny_scene, monkeypatch, edit) -> tup
     return serial, planned
 
 
-def test_an_edited_scene_is_cut_by_its_earlier_plan_and_its_new_plan_kept(tmp_path, tiny_scene, monkeypatch):
+def test_an_edited_scene_is_cut_by_its_earlier_plan_and_its_new_plan_kept(tmp_path, tiny_scene, monkeypatch, cut_anyway):
     real_plan = chunks.plan
     serial, planned = edit_after_a_chunked_render(tmp_path, tiny_scene, monkeypatch, longer_scene)
     calls = count_renders(monkeypatch, tmp_path)
@@ -323,7 +341,7 @@ def test_an_edited_scene_is_cut_by_its_earlier_plan_and_its_new_plan_kept(tmp_pa
 
 
 @pytest.mark.parametrize("edit", [spinning_scene, one_play_scene], ids=["updater-before-the-cut", "shorter"])
-def test_a_cut_an_edit_made_unsafe_is_planned_again(tmp_path, tiny_scene, monkeypatch, edit):
+def test_a_cut_an_edit_made_unsafe_is_planned_again(tmp_path, tiny_scene, monkeypatch, edit, cut_anyway):
     serial, planned = edit_after_a_chunked_render(tmp_path, tiny_scene, monkeypatch, edit)
     chunked = render(tmp_path / "chunked", jobs=2, overrides_by_slug=EDITED)[0]
     assert len(planned) == 1, "the unsafe cut was not planned again"
@@ -381,8 +399,10 @@ def test_split_after_a_head_start_gives_the_first_chunk_more():
     assert chunks.split(plays, 2) == [Chunk(0, 4), Chunk(5)]
     # The first chunk rendered for 40 s while the scene was planned: it takes two plays more (70 - 40 = 30 s left).
     assert chunks.split(plays, 2, head_start=40.0) == [Chunk(0, 6), Chunk(7)]
-    # ...unless it is already past them: no chunk starts before play 9.
-    assert chunks.split(plays, 2, head_start=40.0, earliest=9) == [Chunk(0, 8), Chunk(9)]
+    # ...unless it is already past them: no chunk starts before play 8.
+    assert chunks.split(plays, 2, head_start=40.0, earliest=8) == [Chunk(0, 7), Chunk(8)]
+    # Past play 9, only the last play is left to cut off: 51 s against 61 s whole is not a fifth sooner.
+    assert chunks.split(plays, 2, head_start=40.0, earliest=9) == [Chunk(0)]
 
 
 def test_voiced_and_unchunkable_formats_render_whole(tmp_path, tiny_scene, monkeypatch):
@@ -797,7 +817,7 @@ def test_jobs_must_be_positive(tmp_path):
 # --- real scenes: chunked and on a Dask cluster, against the serial render ------------------------------
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_a_render_on_a_dask_cluster_is_the_local_render(ball_downhill_video, tmp_path):
     from distributed import Client, LocalCluster
 

@@ -53,7 +53,7 @@ def test_readout_rows_are_the_traced_numbers(mod):
         assert shown["θ"] == fmt_vector([rows[t]["x"], rows[t]["y"]])
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_the_scene_shows_each_slow_step_and_its_squares(mod, shown):
     beats = shown
     s, rows = _rows()
@@ -74,7 +74,7 @@ def test_the_scene_shows_each_slow_step_and_its_squares(mod, shown):
     assert last.shows(fmt_vector(_vec(rows[-1], "sq_delta_avg")))  # the fast-forward ends on the last step's numbers
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_spoken_numbers_follow_the_settings(shown):
     beats = shown
     s, rows = _rows()
@@ -86,7 +86,7 @@ def test_spoken_numbers_follow_the_settings(shown):
     assert any(f"rho, {fmt(s['rho'])}" in b.text for b in beats)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_the_race_narration_is_the_measured_burst(mod, shown):
     from gdexplain.core.analysis import find_burst
 

@@ -22,7 +22,7 @@ from traced import trace_csv
 W = ("w0", "w1", "w2")
 
 
-pytestmark = pytest.mark.render  # the scene runs in full (animations skipped)
+pytestmark = pytest.mark.slow  # the scene runs in full (animations skipped)
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,7 @@ def test_defaults_show_the_four_intended_behaviours():
     assert stuck.gradient_norms()[-1] < 1e-3 < 1.0 < bounce.gradient_norms()[-1]
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_runs_drawn_are_the_traced_runs(default_run):
     scene, _ = default_run
     s = scene.settings
@@ -56,7 +56,7 @@ def test_runs_drawn_are_the_traced_runs(default_run):
         np.testing.assert_allclose(traj.losses[:n], [r["loss"] for r in rows[:n]], rtol=1e-12)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_every_ball_ends_where_its_run_ended(default_run):
     scene, _ = default_run
     crossed = 0
@@ -72,7 +72,7 @@ def test_every_ball_ends_where_its_run_ended(default_run):
     assert crossed == 1  # the much-too-large rate, and only it
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_labels_on_screen_are_the_diagnoses(default_run, scene_module):
     scene, shown = default_run
     texts = {t for view in shown for t in view.texts}
@@ -86,7 +86,7 @@ def test_labels_on_screen_are_the_diagnoses(default_run, scene_module):
     assert f"right: ‖∇L‖ = {fmt(bounce.gradient_norms()[-1])}  →  bouncing" in last
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_narration_follows_the_settings(default_run):
     scene, _ = default_run
     changed, _ = probe_scene(SLUG, lr_huge=0.2, bounce_lr=0.07)

@@ -61,7 +61,7 @@ def test_schedule_sentences_come_from_the_settings(mod):
     assert short == "warm-up, then cosine" and "7 steps" in sentence and "over 93 steps" in sentence
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_the_alpha_curves_drawn_are_the_recorded_alpha_t(mod, shown):
     beats = shown
     s = get_entry("schedules").resolve(SETTINGS)
@@ -75,7 +75,7 @@ def test_the_alpha_curves_drawn_are_the_recorded_alpha_t(mod, shown):
         assert drawn, f"no fully drawn α_t curve of {spec} at its beat"
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_the_settled_table_and_sentence_are_measured(mod, shown):
     beats = shown
     s = get_entry("schedules").resolve(SETTINGS)
@@ -86,7 +86,7 @@ def test_the_settled_table_and_sentence_are_measured(mod, shown):
     assert fmt(mod.settled_gap(runs["constant"])) in beat.text
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_the_burst_is_told_as_measured(mod, shown):
     from gdexplain.core.analysis import find_burst
 

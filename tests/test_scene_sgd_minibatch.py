@@ -28,7 +28,7 @@ def mod(default_run):
     return sys.modules["gdexplain_scenes.sgd_minibatch"]
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_runs_are_the_traced_runs_with_the_same_seed(default_run):
     scene, _ = default_run
     s = scene.settings
@@ -42,7 +42,7 @@ def test_runs_are_the_traced_runs_with_the_same_seed(default_run):
             np.testing.assert_allclose(DATA.batch_gradient(b.traj.positions[t - 1], b.drawn(t)), g, rtol=1e-10)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_same_work_for_every_method(default_run):
     scene, _ = default_run
     budget = scene.settings["epochs"] * DATA.n_samples
@@ -50,7 +50,7 @@ def test_same_work_for_every_method(default_run):
     assert [b.traj.steps for b in scene.runs] == [budget // 100, budget // scene.settings["batch"], budget]
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_read_outs_and_balls_at_the_end(default_run):
     scene, shown = default_run
     budget = scene.settings["epochs"] * DATA.n_samples
@@ -63,7 +63,7 @@ def test_read_outs_and_balls_at_the_end(default_run):
         np.testing.assert_allclose(ball.get_center(), scene.cmap.c2p(b.traj.final), atol=1e-6)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_narration_names_the_drawn_point_and_follows_the_seed(default_run):
     scene, _ = default_run
     first = int(scene.runs[2].traj.batches[0][0])

@@ -64,7 +64,7 @@ def lion():
     return run_scene("lion")
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_lion_readouts_are_the_trace(lion):
     s = lion.settings
     rows = trace_csv(s["surface"], "lion", s["lr"], s["steps"], s["start"], beta1=s["beta1"], beta2=s["beta2"])
@@ -82,7 +82,7 @@ def test_lion_readouts_are_the_trace(lion):
         assert np.abs(numbers(shown["Δθ = −α·sign(c)"])) == pytest.approx([s["lr"]] * 2)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_lion_memory_is_the_state_the_trace_starts_with(lion):
     s = lion.settings
     memory = dict(lion.shown["memory"][0])
@@ -94,7 +94,7 @@ def test_lion_memory_is_the_state_the_trace_starts_with(lion):
         assert int(count.split()[0]) == len(state)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_lion_ball_and_numbers_follow_the_run(lion):
     s = lion.settings
     rows = trace_csv(s["surface"], "lion", s["lr"], s["steps"], s["start"], beta1=s["beta1"], beta2=s["beta2"])
@@ -106,7 +106,7 @@ def test_lion_ball_and_numbers_follow_the_run(lion):
     assert f"exactly alpha, {s['lr']:g}" in said(lion)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_lion_narration_follows_the_settings():
     scene = run_scene("lion", lr="0.3", beta1="0.8", steps="12", compare_steps="20")
     text = said(scene)
@@ -122,7 +122,7 @@ def lookahead():
     return run_scene("lookahead")
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_lookahead_readouts_are_the_trace(lookahead):
     s = lookahead.settings
     rows = trace_csv(s["surface"], "lookahead", s["lr"], s["steps"], s["start"], inner=s["inner"], k=s["k"], alpha=s["alpha"])
@@ -135,7 +135,7 @@ def test_lookahead_readouts_are_the_trace(lookahead):
         close(d["slow φ"], vec(rows[t], "slow"))
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_lookahead_marks_every_sync_where_the_slow_weights_went(lookahead):
     s, cmap = lookahead.settings, lookahead.cmap
     rows = trace_csv(s["surface"], "lookahead", s["lr"], s["steps"], s["start"], inner=s["inner"], k=s["k"], alpha=s["alpha"])
@@ -149,7 +149,7 @@ def test_lookahead_marks_every_sync_where_the_slow_weights_went(lookahead):
         assert vec(rows[t], "slow") == pytest.approx(expect, rel=1e-12)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_lookahead_settings_change_the_cycle():
     scene = run_scene("lookahead", k="3", alpha="0.8", steps="9", compare_steps="12")
     assert len(scene.slow_marks) == 3
@@ -164,7 +164,7 @@ def variants():
     return run_scene("adam-variants")
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_adamw_readout_is_the_trace(variants):
     s = variants.settings
     common = dict(start=s["start"], weight_decay=s["weight_decay"])
@@ -187,7 +187,7 @@ def test_adamw_readout_is_the_trace(variants):
         close(end, [rows_[-1]["x"], rows_[-1]["y"]], rel=5e-3, abs_=5e-3)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_nadam_step_readout_is_the_trace(variants):
     s = variants.settings
     rows = trace_csv(s["nadam_surface"], "nadam", s["nadam_lr"], s["nadam_steps"])
@@ -201,7 +201,7 @@ def test_nadam_step_readout_is_the_trace(variants):
     assert any(a * b < 0 for a, b in zip(vec(rows[t], "momentum_step"), vec(rows[t], "grad_step")))
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_radam_rectification_said_and_shown_is_the_trace(variants):
     s = variants.settings
     rows = trace_csv(s["radam_surface"], "radam", s["radam_lr"], s["radam_steps"], beta2=s["radam_beta2"])

@@ -35,7 +35,7 @@ def _fd(net: TinyNetwork, name: str, x, y) -> float:
     return (net.with_weight(name, w + H).loss(x, y) - net.with_weight(name, w - H).loss(x, y)) / (2 * H)
 
 
-pytestmark = pytest.mark.render  # the scene runs in full (animations skipped)
+pytestmark = pytest.mark.slow  # the scene runs in full (animations skipped)
 
 
 @pytest.fixture(scope="module")

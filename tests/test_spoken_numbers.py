@@ -180,7 +180,7 @@ def changed_beats(scene_recorder):
     return get
 
 
-@pytest.mark.render
+@pytest.mark.slow
 @pytest.mark.parametrize("slug", [e.slug for e in entries()])
 def test_spoken_figures_follow_the_settings(last_frames, changed_beats, slug):
     default = last_frames(slug).beats

@@ -372,7 +372,7 @@ def chinese_scene(self):
         self.play(FadeIn(Square()), run_time=2)
 
 
-@pytest.mark.render
+@pytest.mark.slow
 def test_chinese_render_has_a_soundtrack_and_beats_timed_by_audio(tmp_path, tiny_scene):
     import av
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import logging
 import os
 import re
 import shutil
@@ -57,6 +58,8 @@ RESULT_FILE = "result.json"
 #: Arguments of render_scene that say where files go or which part is drawn, not what the video is.
 NOT_CONTENT = ("entry", "output_dir", "overrides", "chunk")
 LIBRARIES = ("manim", "av", "pycairo", "manimpango")
+#: Says when a damaged entry is rendered again (``gdexplain render`` prints it as one line on stderr).
+log = logging.getLogger("gdexplain.cache")
 
 
 def _digest_files(paths: list[Path], root: Path) -> str:
@@ -257,42 +260,98 @@ def has(output_dir: Path, key: str) -> bool:
 
 
 def restore(entry: SceneEntry, key: str, *, quality_name: str, fmt: str, output_dir: Path, lang: str = "en") -> RenderResult | None:
-    """Put the cached files of ``key`` in place and return their result, or ``None`` on a miss."""
+    """Put the cached files of ``key`` in place and return their result, or ``None`` on a miss.
+
+    A damaged entry (``result.json`` unreadable, a file missing or changed)
+    is a miss too: it is removed, so the render that follows stores a whole
+    one, and a warning on the ``gdexplain.cache`` logger says so. Errors
+    writing the outputs (a full disk) are raised.
+    """
     folder = _cache_dir(output_dir, key)
-    try:
-        meta = json.loads((folder / RESULT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if not folder.exists():
         return None
     q = quality(quality_name)
     final = output_path(output_dir, q, entry.slug, fmt, lang)
     staging = outputs.new_staging(output_dir, f"{entry.slug}-cached")
     try:
-        files: dict[str, Path | None] = {}
-        for suffix, name in meta["files"].items():
-            if name is None:
-                files[suffix] = None
-                continue
-            _link_or_copy(folder / name, staging / name)
-            if _sha256(staging / name) != meta["sha256"][name]:
-                raise OSError(f"{name} changed since it was cached")  # e.g. an output edited in place (hard link)
-            files[suffix] = staging / name
-        side = outputs.install(files, final, q.name, output_dir)
-    except (OSError, KeyError):
-        shutil.rmtree(folder, ignore_errors=True)
-        return None  # a damaged entry is a miss; the render replaces it
+        meta, files = _checked_entry(folder)
+        side = outputs.install(_staged(folder, files, staging), final, q.name, output_dir)
+    except DamagedEntry as damage:
+        log.warning("the cached render of %s was damaged (%s): rendering it again", entry.slug, damage)
+        _remove(folder, output_dir)
+        return None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RenderResult(entry.slug, final, meta["duration"], meta["frames"], side, cached=True)
+
+
+def _staged(folder: Path, files: Mapping[str, str | None], staging: Path) -> dict[str, Path | None]:
+    """An entry's files linked (or copied) into ``staging``, by suffix, for :func:`gdexplain.outputs.install`."""
+    placed: dict[str, Path | None] = {}
+    for suffix, name in files.items():
+        placed[suffix] = None if name is None else staging / name
+        if name is not None:
+            try:
+                _link_or_copy(folder / name, staging / name)
+            except FileNotFoundError:  # removed since it was checked
+                raise DamagedEntry(f"{name} is missing") from None
+    return placed
+
+
+class DamagedEntry(Exception):
+    """A cache entry that cannot be used: what is wrong with it."""
+
+
+def _checked_entry(folder: Path) -> tuple[dict[str, Any], dict[str, str | None]]:
+    """An entry's ``result.json`` and its files by suffix, each file checked against its recorded SHA-256."""
+    try:
+        meta = json.loads((folder / RESULT_FILE).read_text(encoding="utf-8"))
+        files, sums = dict(meta["files"]), meta["sha256"]
+        float(meta["duration"]), int(meta["frames"])
+    except FileNotFoundError:
+        raise DamagedEntry(f"no {RESULT_FILE}") from None
+    except (OSError, ValueError, KeyError, TypeError):
+        raise DamagedEntry(f"{RESULT_FILE} is unreadable") from None
+    for name in files.values():
+        if name is None:
+            continue
+        try:
+            same = _sha256(folder / name) == sums[name]
+        except (OSError, KeyError, TypeError):
+            raise DamagedEntry(f"{name} is missing") from None
+        if not same:
+            raise DamagedEntry(f"{name} changed since it was cached")  # e.g. an output edited in place (hard link)
+    return meta, files
+
+
+def _remove(folder: Path, output_dir: Path) -> None:
+    """Remove an entry at once (moved aside into a staging folder, then deleted there)."""
+    aside = outputs.new_staging(output_dir, "cache-damaged")
+    try:
+        os.rename(folder, aside / "entry")
+    except FileNotFoundError:  # removed meanwhile
+        pass
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _whole(folder: Path) -> bool:
+    try:
+        _checked_entry(folder)
+    except DamagedEntry:
+        return False
+    return True
 
 
 def store(key: str, files: Mapping[str, Path | None], duration: float, frames: int, output_dir: Path) -> None:
     """Record a finished render's staged files under ``key`` (call before they are moved into place).
 
     The entry is built in a staging folder and appears by one rename; if
-    another render stored the same key meanwhile, that entry is kept.
+    another render stored the same key meanwhile, that entry is kept (a
+    damaged one is replaced).
     """
     target = _cache_dir(output_dir, key)
-    if target.exists():
+    if target.exists() and _whole(target):
         return
     building = outputs.new_staging(output_dir, f"cache-{key[:12]}")
     try:
@@ -305,6 +364,8 @@ def store(key: str, files: Mapping[str, Path | None], duration: float, frames: i
         meta = {"files": names, "sha256": sums, "duration": duration, "frames": frames}
         (building / RESULT_FILE).write_text(json.dumps(meta), encoding="utf-8")
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() and not _whole(target):  # a damaged entry (see restore): the new one replaces it
+            _remove(target, output_dir)
         try:
             os.rename(building, target)
         except OSError:  # the same key was stored meanwhile
@@ -375,8 +436,11 @@ def store_plays(
     for path in (_plan_path(entry, settings, fps, output_dir, lang), _latest_plan_path(entry, fps, output_dir, lang)):
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
+        try:
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)  # a write cut short (a full disk) leaves no partial plan
 
 
 def _plan_path(

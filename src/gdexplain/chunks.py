@@ -185,16 +185,26 @@ def handoff() -> Handoff:
     return _handoff
 
 
-# Seconds per unit of drawing work at low quality on the 2-core reference machine, fitted on
-# the per-play render times of ball-downhill (3-D) and momentum-vs-gd (2-D): each frame costs
-# its encoding, each moving mobject with points its drawing (more when Manim shades it in 3-D),
-# and each play one redraw of everything still (its static background).
-FRAME_S = 0.0104
-MOVING_2D_S = 0.00018
-MOVING_3D_S = 0.00029
-STILL_S = 0.00024
+# Seconds per unit of drawing work at low quality: each frame costs its encoding, each moving
+# mobject with points its drawing (more when Manim shades it in 3-D), and each play one redraw of
+# everything still (its static background). First fitted on the per-play render times of
+# ball-downhill (3-D) and momentum-vs-gd (2-D) on an older 2-core machine, then scaled by 0.32 to
+# this project's machines, where whole renders with --jobs 1 took a third of those estimates
+# (ball-downhill 42.9 s, momentum 20.3 s, one-learning-rate 7.8 s at low, build time apart): the
+# build times a plan measures are this machine's, so the drawing must be too, or a scene that
+# spends its time building is cut and rendered slower.
+FRAME_S = 0.0033
+MOVING_2D_S = 0.000058
+MOVING_3D_S = 0.000093
+STILL_S = 0.000077
 #: What every chunk costs besides its plays: a process's scene set-up, its encoder, its part of the join.
 CHUNK_S = 1.0
+#: Cutting a scene must promise to finish at least a fifth sooner than rendering it whole: the
+#: estimates are rough, and a chunk that rebuilds a scene to draw a short tail gains less than it
+#: seems (momentum at low, promised 13% by the estimates, rendered 25% slower in two chunks)...
+WHOLE_MARGIN = 0.8
+#: ...and more chunks at least this much sooner than fewer.
+COUNT_MARGIN = 0.97
 
 
 def draw_cost(scene: Any, frames: int, frozen: bool) -> float:
@@ -355,10 +365,14 @@ def split(plays: Sequence[Play], workers: int, head_start: float = 0.0, earliest
 
     A chunk may start at play ``k`` only if no play before ``k`` ran a
     time-based updater. For each chunk count from two to three per worker,
-    the cut that makes the longest chunk shortest (by
-    :attr:`Play.weight`, plus the skipping a chunk does first) is scheduled
-    longest first on ``workers``; the count finishing first wins, fewer
-    chunks unless more finish at least 3% sooner. Returns one chunk covering
+    the cut that makes the longest chunk shortest is scheduled longest
+    first on ``workers``; the count finishing first wins, no chunks unless
+    they finish at least 20% sooner, fewer unless more finish at least 3%
+    sooner. A chunk costs its plays' drawing
+    (:attr:`Play.weight`) and building the whole scene up to its last play
+    (:attr:`Play.reached_s`: every chunk sets the texts and formulas before
+    it again), so a scene that spends its time building rather than drawing
+    is not cut: chunks would only build it twice. Returns one chunk covering
     everything when the scene cannot (or need not) be cut.
 
     ``head_start``: seconds the first chunk has already been rendering (it
@@ -376,15 +390,20 @@ def split(plays: Sequence[Play], workers: int, head_start: float = 0.0, earliest
     for w in weights:
         before.append(before[-1] + w)
 
-    def piece(a: int, b: int) -> float:  # plays a..b-1 as one chunk: drawing, skipping to a, and its fixed cost
-        return max(before[b] - before[a] + (plays[a].reached_s if a else -head_start) + CHUNK_S, 0.0)
+    def built(b: int) -> float:  # seconds of building the scene up to play b (texts, formulas, runs), drawn or not
+        return plays[b].reached_s if b < len(plays) else plays[-1].reached_s
+
+    def piece(a: int, b: int) -> float:
+        # Plays a..b-1 as one chunk: it builds everything before b (skipping to a, then building a..b-1 as
+        # it draws them), draws a..b-1, and pays the fixed cost of a process and a join.
+        return max(before[b] - before[a] + built(b) - (head_start if a == 0 else 0.0) + CHUNK_S, 0.0)
 
     best, best_time = whole, piece(0, len(plays))
     for count in range(2, min(3 * workers, len(starts) + 1) + 1):
         cut = _balanced_cut(piece, [0, *starts], len(plays), count)
         estimates = [piece(a, b) for a, b in zip(cut, [*cut[1:], len(plays)])]
         finish = _longest_first(estimates, workers)
-        if finish < 0.97 * best_time:
+        if finish < (WHOLE_MARGIN if best is whole else COUNT_MARGIN) * best_time:
             best_time = finish
             best = [Chunk(a, None if b == len(plays) else b - 1, e) for a, b, e in zip(cut, [*cut[1:], len(plays)], estimates)]
     return best

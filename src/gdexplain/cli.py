@@ -27,6 +27,8 @@ def _parse_pairs(pairs: tuple[str, ...], what: str) -> dict[str, str]:
         key, eq, value = pair.partition("=")
         if not eq or not key.strip():
             raise _fail(f"{what} {pair!r} is not KEY=VALUE: write it like beta1=0.9")
+        if key.strip() in out:
+            raise _fail(f"{what} {key.strip()} is given twice ({out[key.strip()]} and {value.strip()}): give each key once")
         out[key.strip()] = value.strip()
     return out
 
@@ -88,7 +90,7 @@ def trace(surface, plot_range, optimizer_name, lr, start, steps, params, schedul
     from gdexplain.core.optimizers import make_optimizer
     from gdexplain.core.schedules import parse_schedule
     from gdexplain.core.surfaces import get_surface
-    from gdexplain.core.trajectory import run
+    from gdexplain.core.trajectory import Walk, run
 
     try:
         surf = get_surface(surface, None if plot_range is None else _parse_range(plot_range))
@@ -103,11 +105,16 @@ def trace(surface, plot_range, optimizer_name, lr, start, steps, params, schedul
         opt = make_optimizer(optimizer_name, **hyper)
         start_point = None if start is None else _parse_start(start)
         sched = parse_schedule(schedule) if schedule else None
-        traj = run(opt, surf, start_point, steps, schedule=sched, tol=tol, batch_size=batch_size, seed=seed)
+        make = Walk if fmt == "csv" else run  # CSV is written as it is computed: bounded memory for any --steps
+        traj = make(opt, surf, start_point, steps, schedule=sched, tol=tol, batch_size=batch_size, seed=seed)
     except InputError as err:
         raise _fail(str(err)) from None
-    click.echo(trace_table.render(traj, fmt), nl=False)
-    if traj.diverged:
+    if isinstance(traj, Walk):
+        for piece in trace_table.stream_csv(traj):
+            click.echo(piece, nl=False)
+    else:
+        click.echo(trace_table.render(traj, fmt), nl=False)
+    if traj.diverged_at is not None:
         click.echo(f"note: {traj.optimizer.name} {traj.status}: the table stops at the last finite point", err=True)
 
 
@@ -155,10 +162,22 @@ def _quality_help() -> str:
 def _scale_options(command):
     """``--jobs``, ``--cluster`` and ``--force``: how ``render`` and ``lecture`` spread and reuse their work."""
     command = click.option("--force", is_flag=True, help="Render even when an unchanged earlier render is cached.")(command)
-    command = click.option("--cluster", default=None, metavar="tcp://HOST:8786", help="Render on this Dask scheduler's workers.")(command)
+    command = click.option(
+        "--cluster", default=None, metavar="tcp://HOST:8786", callback=_checked_cluster, help="Render on this Dask scheduler's workers."
+    )(command)
     return click.option(
         "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of cores]."
     )(command)
+
+
+def _checked_cluster(ctx, param, value):  # noqa: ANN001, ARG001 - click's callback signature
+    """``--cluster``'s address, checked before anything runs (a malformed one would stall Dask's client)."""
+    from gdexplain.cluster import check_address
+
+    try:
+        return None if value is None else check_address(value)
+    except InputError as err:
+        raise _fail(str(err)) from None
 
 
 def _voice_option(command):
@@ -197,7 +216,9 @@ def render(slugs, render_all, quality_name, fmt, transparent, preview, output_di
     <output-dir>/.cache; one scene alone is cut into chunks for the workers.
     With --lang zh the files are named <slug>.zh.<ext>, beside the English ones.
     """
-    with _pace(wpm), _interruptible():
+    from gdexplain.faults import one_line_faults
+
+    with _pace(wpm), _interruptible(), one_line_faults(output_dir):
         _render(
             slugs, render_all, quality_name, fmt, transparent, preview, output_dir, sets, jobs, cluster, force,
             _checked_voice(voice, lang), lang,
@@ -211,6 +232,7 @@ def _render(
     from gdexplain.catalog import entries, get_entry
     from gdexplain import outputs
     from gdexplain import render as rendering
+    from gdexplain.faults import gif_warning, has_display
     from gdexplain.parallel import needs_rendering, render_many
 
     try:
@@ -234,14 +256,19 @@ def _render(
     done = 0
     spoken = "" if voice == "none" or fmt == "png" else f" · voice {voice}"
     spoken += "" if lang == "en" else f" · {lang}"
+    unopened: list[Path] = []
 
     def report(result) -> None:
         nonlocal done
         done += 1
         how = "reused from the cache" if result.cached else "rendered"
         click.echo(f"[{done}/{len(chosen)}] {result.slug} · {q.name} ({q.height}p{q.fps}) · {fmt}{spoken} · {how}", err=True)
-        if preview:
+        if warning := gif_warning(result.path):
+            click.echo(f"warning: {warning}", err=True)
+        if preview and has_display():
             click.launch(str(result.path))
+        elif preview:
+            unopened.append(result.path)
 
     click.echo(f"rendering {len(chosen)} scene{'s' * (len(chosen) != 1)} · {q.name} ({q.height}p{q.fps}) · {fmt}", err=True)
     try:
@@ -267,6 +294,9 @@ def _render(
         click.echo(f"{r.path}  ({length}, {r.frames} frames)")
         for side in r.side_files:
             click.echo(f"  {side}")
+    if unopened:
+        where = unopened[0] if len(unopened) == 1 else unopened[0].parent
+        click.echo(f"note: --preview needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set): open {where} yourself", err=True)
 
 
 @contextmanager
@@ -341,7 +371,7 @@ def _checked_voice(voice: str, lang: str = "en") -> str:
 @main.command()
 @click.argument("slug")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Scene parameter (see `gdexplain list`).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of printing.")
+@click.option("-o", "--output", type=click.Path(), default=None, help="Write to this file instead of printing.")  # checked by ReplacedFile
 @click.option("--wpm", type=float, default=None, help="Narration pace in words per minute [default: 150].")
 @_voice_option
 @_lang_option
@@ -351,18 +381,26 @@ def script(slug, sets, output, wpm, voice, lang) -> None:
     With --voice the beats are synthesized (or taken from the cache) and timed by their audio.
     """
     from gdexplain.catalog import get_entry
+    from gdexplain.faults import ReplacedFile
     from gdexplain.render import narration_script
 
     try:
-        with _pace(wpm):
-            text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"), voice=_checked_voice(voice, lang), lang=lang)
+        target = None if output is None else ReplacedFile(output, "-o")  # before the dry run: it takes a while
     except InputError as err:
         raise _fail(str(err)) from None
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    try:
+        with _pace(wpm):
+            text = narration_script(get_entry(slug), _parse_pairs(sets, "--set"), voice=_checked_voice(voice, lang), lang=lang)
+        if target is None:
+            click.echo(text, nl=False)
+            return
+        target.write(text)
+    except InputError as err:
+        raise _fail(str(err)) from None
+    finally:
+        if target is not None:
+            target.discard()
+    click.echo(f"wrote {output}", err=True)
 
 
 
@@ -383,7 +421,9 @@ def lecture(slugs, quality_name, output_dir, sets, wpm, jobs, cluster, force, vo
     track; lecture.srt, .vtt, .script.md and .chapters.txt are written beside it.
     With --lang zh it is <quality>/lecture.zh.mp4 (and lecture.zh.srt …).
     """
-    with _pace(wpm), _interruptible():
+    from gdexplain.faults import one_line_faults
+
+    with _pace(wpm), _interruptible(), one_line_faults(output_dir):
         _lecture(slugs, quality_name, output_dir, sets, _checked_voice(voice, lang), jobs, cluster, force, lang)
 
 
@@ -470,6 +510,7 @@ def translations(lang) -> None:
     """
     from gdexplain import i18n
 
+    lang = i18n.translation_code(lang)  # zh_CN, zh-Hans: zh
     try:
         counts = i18n.update_translations(lang)
     except (InputError, i18n.MarkingError) as err:

@@ -12,6 +12,7 @@ many processes (``--nworkers``) as the machine has cores.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -22,10 +23,26 @@ if TYPE_CHECKING:
     from gdexplain.parallel import Runner, Task, TaskOutput
 
 CONNECT_TIMEOUT_S = 10
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
+
+
+def check_address(address: str) -> str:
+    """``address`` if it is a scheduler address (``tcp://HOST:PORT``, ``tls://…`` or ``HOST:PORT``); else a one-line error.
+
+    Checked before Dask sees it: its client, given a malformed address,
+    fails only after stalling (and again, for 20 s, when it is collected).
+    """
+    text = address.strip()
+    match = _ADDRESS.fullmatch(text)
+    if not match or not 1 <= int(match[1]) <= 65535:
+        shown = f"{address!r} is not an address" if text else "is empty"
+        raise InputError(f"--cluster {shown}: --cluster needs tcp://HOST:PORT, the Dask scheduler's address (e.g. tcp://10.0.0.5:8786)")
+    return text
 
 
 def runner(address: str) -> tuple[Runner, int]:
     """A runner sending tasks to the scheduler at ``address``, and how many worker processes it has."""
+    address = check_address(address)
     try:
         from distributed import Client, as_completed
     except ImportError:

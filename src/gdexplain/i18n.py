@@ -59,14 +59,43 @@ def languages() -> tuple[str, ...]:
 
 
 def check_language(lang: str | None) -> str:
-    """``lang`` (``None``: ``GDEXPLAIN_LANG``, else English) if it can be rendered; else a one-line error."""
-    code = (lang if lang is not None else os.environ.get("GDEXPLAIN_LANG") or SOURCE_LANGUAGE).strip().lower()
-    if code not in languages():
-        raise InputError(
-            f"unknown language {code!r}: use one of {', '.join(languages())} "
-            f"(a new one needs its PO files: gdexplain translations {code})"
-        )
-    return code
+    """The code of ``lang`` (``None``: ``GDEXPLAIN_LANG``, else English) if it can be rendered; else a one-line error.
+
+    The common spellings of a code are accepted (:func:`language_codes`):
+    ``zh_CN``, ``zh-Hans``, ``zh-CN`` and ``ZH`` are all ``zh``.
+    """
+    text = (lang if lang is not None else os.environ.get("GDEXPLAIN_LANG") or SOURCE_LANGUAGE).strip()
+    wanted = language_codes(text)
+    for code in wanted:
+        if code in languages():
+            return code
+    new = wanted[0] if wanted else ""
+    hint = f" (a new one needs its PO files: gdexplain translations {new})" if _TRANSLATABLE.fullmatch(new) and new != SOURCE_LANGUAGE else ""
+    raise InputError(f"unknown language {text!r}: use one of {', '.join(languages())}{hint}")
+
+
+#: The codes ``gdexplain translations`` writes PO files for: ``fr``, or with a region, ``pt_BR``.
+_TRANSLATABLE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
+#: Chinese in traditional characters: never the Simplified Chinese of ``zh``.
+_TRADITIONAL = {"hant", "tw", "hk", "mo"}
+
+
+def language_codes(text: str) -> list[str]:
+    """The codes ``text`` may mean, the closest first: ``pt-br`` → ``pt_BR``, ``pt``; ``zh-Hans-CN`` → ``zh_CN``, ``zh``.
+
+    A language tag's script (``Hans``) is dropped and its region upper-cased;
+    the language alone is the fallback, except that Chinese in traditional
+    characters (``zh-Hant``, ``zh_TW``) does not fall back to ``zh``.
+    """
+    parts = [p for p in re.split(r"[-_.@]", text.strip()) if p]
+    if not parts or not parts[0].isalpha():
+        return [text.strip().lower()] if text.strip() else []
+    language = parts[0].lower()
+    regions = [p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()]
+    codes = [f"{language}_{regions[0]}"] if regions else []
+    if not (language == "zh" and _TRADITIONAL & {p.lower() for p in parts[1:]}):
+        codes.append(language)
+    return codes
 
 
 def current() -> str:
@@ -369,6 +398,12 @@ def _reference_order(reference: str) -> tuple[str, int]:
     return (path, int(line))
 
 
+def translation_code(text: str) -> str:
+    """The code to write PO files for: the one of :func:`language_codes` that has them already, else the closest."""
+    codes = language_codes(text) or [text]
+    return next((code for code in codes if (LOCALE_DIR / code).is_dir()), codes[0])
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{name}`` placeholders of a message (``{{`` and ``}}`` are literal braces)."""
     return set(re.findall(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:[:!][^}]*)?\}(?!\})", text))
@@ -378,8 +413,10 @@ def update_translations(lang: str) -> dict[str, int]:
     """Write or update ``locale/<lang>/<domain>.po`` so it lists every marked string; per domain, how many are untranslated.
 
     Existing translations are kept; strings no longer in the code are dropped.
+    ``lang`` may be spelled as :func:`language_codes` reads it (``zh_CN`` updates ``zh``).
     """
-    if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", lang) or lang == SOURCE_LANGUAGE:
+    lang = translation_code(lang)
+    if not _TRANSLATABLE.fullmatch(lang) or lang == SOURCE_LANGUAGE:
         raise InputError(f"{lang!r} is not a language code to translate into: use e.g. zh, fr, de")
     by_domain: dict[str, dict[tuple[str | None, str], Entry]] = {}
     for m in extract():

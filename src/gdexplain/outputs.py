@@ -38,6 +38,8 @@ def check_output_dir(output_dir: Path | str) -> Path:
     The folders the check had to create are removed again, so a command that
     stops for another reason right after it leaves no trace.
     """
+    if not str(output_dir).strip():  # Path("") is the current folder: low/, .cache and .staging would land there
+        raise InputError("--output-dir is empty: pass a folder, e.g. --output-dir media")
     path = Path(output_dir)
     made: list[Path] = []
     try:
@@ -71,7 +73,12 @@ def new_staging(output_dir: Path, prefix: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=root))
     _MADE[folder] = os.getpid()
-    (folder / OWNER_FILE).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}), encoding="utf-8")
+    try:
+        (folder / OWNER_FILE).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}), encoding="utf-8")
+    except BaseException:  # a full disk: an unmarked folder would never be swept
+        shutil.rmtree(folder, ignore_errors=True)
+        _MADE.pop(folder, None)
+        raise
     return folder
 
 

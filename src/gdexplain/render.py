@@ -48,12 +48,12 @@ QUALITIES: dict[str, Quality] = {
         Quality("high", "h", "high_quality", 1920, 1080, 60),
         Quality("2k", "p", "production_quality", 2560, 1440, 60),
         Quality("4k", "k", "fourk_quality", 3840, 2160, 60),
-        # For the test suite: tiny and fast, never advertised in --help ("tiny": a whole lecture in a minute).
+        # For the test suite, never advertised in --help: tiny and fast ("sketch": every frame of a whole lecture in minutes).
         Quality("test", "t", "low_quality", 256, 144, 5),
-        Quality("tiny", "y", "low_quality", 128, 72, 1),
+        Quality("sketch", "s", "low_quality", 256, 144, 1),
     )
 }
-PUBLIC_QUALITIES = tuple(q for q in QUALITIES if q not in ("test", "tiny"))
+PUBLIC_QUALITIES = tuple(q for q in QUALITIES if q not in ("test", "sketch"))
 FORMATS = ("mp4", "gif", "webm", "mov", "png")
 ALPHA_FORMATS = ("mov", "webm", "png")
 SIDE_SUFFIXES = (".srt", ".vtt", ".script.md")

@@ -139,5 +139,7 @@ def parse_schedule(text: str) -> Schedule:
         key, eq, value = item.partition("=")
         if not eq:
             raise InputError(f"schedule {text!r}: write settings as key=value, e.g. step:every=30,gamma=0.5")
+        if key.strip() in params:
+            raise InputError(f"schedule {text!r}: {key.strip()} is given twice: give each setting once")
         params[key.strip()] = value.strip()
     return make_schedule(name.strip(), **params)

@@ -19,10 +19,13 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from gdexplain.core.optimizers import SCALAR_QUANTITIES
-from gdexplain.core.trajectory import Trajectory
+from gdexplain.core.trajectory import Trajectory, Walk
 
 FORMATS = ("table", "csv", "json")
 
@@ -30,14 +33,18 @@ FORMATS = ("table", "csv", "json")
 _QUANTITY_COLUMN = {"grad": "g"}
 
 
-def columns(traj: Trajectory) -> list[str]:
-    """Column names of the trace of ``traj``."""
+def columns(traj: Trajectory | Walk) -> list[str]:
+    """Column names of the trace of ``traj`` (a finished run, or a :class:`Walk` to stream)."""
     coords = traj.surface.coords
     cols = ["step", *coords, "loss", *(f"grad_{c}" for c in coords)]
-    for q in traj.quantities:
+    for q in _quantity_names(traj):
         label = _QUANTITY_COLUMN.get(q, q)
         cols += [label] if q in SCALAR_QUANTITIES else [f"{label}_{c}" for c in coords]
     return cols
+
+
+def _quantity_names(traj: Trajectory | Walk) -> tuple[str, ...]:
+    return tuple(traj.quantities) if isinstance(traj, Trajectory) else traj.optimizer.all_quantities
 
 
 def rows(traj: Trajectory) -> list[list[float | int | None]]:
@@ -49,6 +56,39 @@ def rows(traj: Trajectory) -> list[list[float | int | None]]:
             row += [values[t]] if q in SCALAR_QUANTITIES else list(values[t])
         out.append([v if isinstance(v, int) else _clean(float(v)) for v in row])
     return out
+
+
+def stream_rows(walk: Walk) -> Iterator[list[float | int | None]]:
+    """The rows of :func:`rows`, computed one step at a time from ``walk`` (nothing is kept)."""
+    names, d = walk.optimizer.all_quantities, walk.surface.dim
+    for step in walk:
+        row: list[Any] = [*step.position, step.loss, *step.gradient]
+        for q in names:
+            value = step.record.get(q)
+            if q in SCALAR_QUANTITIES:
+                row.append(math.nan if value is None else value)
+            else:
+                vector = np.asarray(math.nan if value is None else value, dtype=float)
+                row.extend(vector if vector.shape == (d,) else np.broadcast_to(vector, (d,)))
+        yield [step.t, *(_clean(float(v)) for v in row)]
+
+
+def stream_csv(walk: Walk, rows_per_piece: int = 2048) -> Iterator[str]:
+    """The CSV trace of ``walk`` in pieces of text (the header, then ``rows_per_piece`` rows at a time), as computed.
+
+    Joined, the pieces are ``render(run(...), "csv")`` to the byte: memory
+    stays bounded however many steps the run takes.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns(walk))
+    for n, row in enumerate(stream_rows(walk), 1):
+        writer.writerow(["" if v is None else repr(v) for v in row])
+        if n % rows_per_piece == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
 def render(traj: Trajectory, fmt: str = "table") -> str:

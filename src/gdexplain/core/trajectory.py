@@ -8,6 +8,7 @@ step. Scenes draw only what a trajectory recorded.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,11 +70,7 @@ class Trajectory:
     @property
     def status(self) -> str:
         """``diverged at step N``, ``converged at step N`` or ``ran N steps``."""
-        if self.diverged_at is not None:
-            return f"diverged at step {self.diverged_at}"
-        if self.converged_at is not None:
-            return f"converged at step {self.converged_at}"
-        return f"ran {self.steps} steps"
+        return _status(self.diverged_at, self.converged_at, self.steps)
 
     def quantity(self, name: str) -> Array:
         """One recorded quantity over time; unknown names raise with the ones available."""
@@ -126,64 +123,118 @@ def run(
             (1 is SGD); ``None`` is the full batch.
         seed: seed of the mini-batch draws.
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
-        raise InputError(f"steps must be a whole number in [0, {MAX_STEPS}], got {steps!r}")
-    if tol is not None and not (_is_number(tol) and np.isfinite(tol) and tol > 0):
-        raise InputError(f"tol must be a positive number, got {tol!r}")
-    schedule = (schedule or Constant()).for_run(int(steps))
-    theta = surface.check_start(start)
-    draw = _batch_drawer(surface, batch_size, seed)
-
-    state = optimizer.init(theta)
+    walk = Walk(optimizer, surface, start, steps, schedule=schedule, tol=tol, batch_size=batch_size, seed=seed)
     names = optimizer.all_quantities
-    rows: dict[str, list[Any]] = {q: [] for q in names}
-    initial = optimizer.initial_record(state)
-    for q in names:
-        rows[q].append(initial.get(q))
-    positions, losses, gradients, batches = [theta], [float(surface.value(theta))], [surface.gradient(theta)], []
-    diverged_at = converged_at = None
-    if tol is not None and np.linalg.norm(gradients[0]) < tol:
-        converged_at = 0
-
-    with np.errstate(all="ignore"):
-        for t in range(1, int(steps) + 1):
-            if converged_at is not None:
-                break
-            grad_fn, batch = draw()
-            lr = optimizer.base_lr * schedule.factor(t)
-            step = optimizer.step(theta, state, t, lr, grad_fn)
-            new_loss = float(surface.value(step.params))
-            new_grad = surface.gradient(step.params)
-            if not (np.all(np.isfinite(step.params)) and np.isfinite(new_loss) and np.all(np.isfinite(new_grad))) or (
-                surface.has_escaped(step.params)
-            ):
-                diverged_at = t
-                break
-            theta, state = step.params, step.state
-            positions.append(theta)
-            losses.append(new_loss)
-            gradients.append(new_grad)
-            if batch is not None:
-                batches.append(batch)
-            for q in names:
-                rows[q].append(step.record.get(q))
-            if tol is not None and np.linalg.norm(new_grad) < tol:
-                converged_at = t
-
+    positions, losses, gradients, batches = [], [], [], []
+    records: dict[str, list[Any]] = {q: [] for q in names}
+    for row in walk:
+        positions.append(row.position)
+        losses.append(row.loss)
+        gradients.append(row.gradient)
+        if row.batch is not None:
+            batches.append(row.batch)
+        for q in names:
+            records[q].append(row.record.get(q))
     d = surface.dim
-    quantities = {q: _stack(rows[q], q in SCALAR_QUANTITIES, d) for q in names}
     return Trajectory(
         surface=surface,
         optimizer=optimizer,
-        schedule=schedule,
+        schedule=walk.schedule,
         positions=np.array(positions),
         losses=np.array(losses),
         gradients=np.array(gradients),
-        quantities=quantities,
-        diverged_at=diverged_at,
-        converged_at=converged_at,
+        quantities={q: _stack(records[q], q in SCALAR_QUANTITIES, d) for q in names},
+        diverged_at=walk.diverged_at,
+        converged_at=walk.converged_at,
         batches=None if batch_size is None else np.array(batches, dtype=int).reshape(-1, batch_size),
     )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One step of a run: its point, loss and full gradient there, what the optimizer recorded, the batch used."""
+
+    t: int
+    position: Array
+    loss: float
+    gradient: Array
+    record: Mapping[str, Any]
+    batch: Array | None = None
+
+
+class Walk:
+    """A run taken one step at a time: iterating it yields a :class:`Row` per step (row 0: the start).
+
+    It takes the arguments of :func:`run` and checks them at once; only the
+    current step is held, so a million steps take no more memory than ten.
+    ``diverged_at`` and ``converged_at`` are set once iterating has ended.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        surface: Surface,
+        start: Any = None,
+        steps: int = 100,
+        *,
+        schedule: Schedule | None = None,
+        tol: float | None = None,
+        batch_size: int | None = None,
+        seed: int = 0,
+    ) -> None:
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
+            raise InputError(f"steps must be a whole number in [0, {MAX_STEPS}], got {steps!r}")
+        if tol is not None and not (_is_number(tol) and np.isfinite(tol) and tol > 0):
+            raise InputError(f"tol must be a positive number, got {tol!r}")
+        self.optimizer, self.surface, self.max_steps, self.tol = optimizer, surface, int(steps), tol
+        self.schedule = (schedule or Constant()).for_run(int(steps))
+        self.start = surface.check_start(start)
+        self._draw = _batch_drawer(surface, batch_size, seed)
+        self.diverged_at: int | None = None
+        self.converged_at: int | None = None
+        self.steps = 0  # steps taken so far
+
+    @property
+    def status(self) -> str:
+        """As :attr:`Trajectory.status`, once iterating has ended."""
+        return _status(self.diverged_at, self.converged_at, self.steps)
+
+    def __iter__(self) -> Iterator[Row]:
+        optimizer, surface, theta = self.optimizer, self.surface, self.start
+        state = optimizer.init(theta)
+        gradient = surface.gradient(theta)
+        yield Row(0, theta, float(surface.value(theta)), gradient, optimizer.initial_record(state))
+        if self._converged(gradient):
+            self.converged_at = 0
+            return
+        for t in range(1, self.max_steps + 1):
+            grad_fn, batch = self._draw()
+            with np.errstate(all="ignore"):
+                lr = optimizer.base_lr * self.schedule.factor(t)
+                step = optimizer.step(theta, state, t, lr, grad_fn)
+                loss = float(surface.value(step.params))
+                gradient = surface.gradient(step.params)
+                finite = bool(np.all(np.isfinite(step.params)) and np.isfinite(loss) and np.all(np.isfinite(gradient)))
+                lost = not finite or surface.has_escaped(step.params)
+            if lost:
+                self.diverged_at = t
+                return
+            theta, state, self.steps = step.params, step.state, t
+            yield Row(t, theta, loss, gradient, step.record, batch)
+            if self._converged(gradient):
+                self.converged_at = t
+                return
+
+    def _converged(self, gradient: Array) -> bool:
+        return self.tol is not None and bool(np.linalg.norm(gradient) < self.tol)
+
+
+def _status(diverged_at: int | None, converged_at: int | None, steps: int) -> str:
+    if diverged_at is not None:
+        return f"diverged at step {diverged_at}"
+    if converged_at is not None:
+        return f"converged at step {converged_at}"
+    return f"ran {steps} steps"
 
 
 def _batch_drawer(surface: Surface, batch_size: int | None, seed: int):
