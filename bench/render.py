@@ -70,7 +70,8 @@ cost model says it pays), each into a fresh output folder, then once more
 with nothing changed (answered by the render cache). One row per scene:
 the video's length, both times, default / ``--jobs 1`` (above 1: the
 default is slower), default / length (the preview target is at most 0.25),
-into how many chunks the kept plan cuts the scene, and the cached
+into how many chunks a first render cuts the scene (by its kept plan, the first
+chunk's head start taken as the plan's own time), and the cached
 re-render.
 
 Lecture mode
@@ -485,7 +486,8 @@ def preview(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             frames, length = probe(video)
             plans = [p for p in (root / entry.slug / "default" / CACHE / "plans").glob("*.json") if not p.name.startswith("latest-")]
             plays = [Play(**p) for p in json.loads(plans[0].read_text())] if plans else []
-            pieces = len(split(plays, os.cpu_count() or 1)) if plays else 1  # how the kept plan cuts the scene
+            # How a first render cuts the scene: its first chunk has rendered while the scene was planned.
+            pieces = len(split(plays, os.cpu_count() or 1, head_start=plays[-1].reached_s)) if plays else 1
             load = os.getloadavg()
             print(
                 f"{entry.slug:<18} {length:8.1f} {serial:9.1f} {default:9.1f} {default / serial:7.2f} {default / length:7.3f} "
