@@ -45,7 +45,6 @@ cut and joined with the picture, which this module does not do.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -297,10 +296,6 @@ def record_plays(renderer: Any, plays: list[Play], before_play: Callable[[int], 
     install_frame_clock(renderer, on_play=record, before_play=before_play)
 
 
-class PlanCancelled(Exception):
-    """The planning dry run was told to stop (the render it was for ended)."""
-
-
 def plan(
     entry: SceneEntry,
     settings: Mapping[str, Any],
@@ -308,18 +303,11 @@ def plan(
     width: int = 256,
     height: int = 144,
     lang: str = "en",
-    cancel: threading.Event | None = None,
 ) -> list[Play]:
     """Every play of a scene at ``fps``, found by running it with every play skipped and nothing drawn.
 
     The picture size does not change the plays, so the dry run uses a small one.
-    Once ``cancel`` is set, the next play raises :class:`PlanCancelled`.
     """
-
-    def stop_if_cancelled(n: int) -> None:
-        if cancel is not None and cancel.is_set():
-            raise PlanCancelled(f"planning stopped before play {n}")
-
     import tempfile
 
     from manim import tempconfig
@@ -339,7 +327,7 @@ def plan(
         }
     ):
         scene = scene_class(settings=settings, lang=lang, skip_animations=True)
-        record_plays(scene.renderer, plays, before_play=stop_if_cancelled)
+        record_plays(scene.renderer, plays)
         scene.render()
     return plays
 
