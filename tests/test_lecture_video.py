@@ -238,6 +238,8 @@ def read_back_streams(path: Path) -> dict:
             "frames": sum(1 for p in c.demux(v) if p.dts is not None),
             "audio": float(c.streams.audio[0].duration * c.streams.audio[0].time_base) if c.streams.audio else None,
             "language": c.streams.subtitles[0].metadata.get("language") if c.streams.subtitles else None,
+            "video_codec": v.codec_context.name,
+            "subtitle_codec": c.streams.subtitles[0].codec_context.name if c.streams.subtitles else None,
         }
     with av.open(str(path)) as c:
         s = c.streams.subtitles[0]
@@ -283,6 +285,9 @@ def test_the_whole_course_joins_into_one_lecture_with_every_chapter_and_cue_in_p
     chapters_txt = video.with_name(video.stem + ".chapters.txt").read_text(encoding="utf-8").splitlines()
     assert [line.split(" ", 1)[1] for line in chapters_txt] == titles
     assert f"{len(scenes)} chapters, with narration" in run.lecture.stdout
+    names = [e.slug for e in entries()]
+    assert re.findall(rf"\[(\d+)/{len(names)}\] (\S+)", run.lecture.stderr) == [(str(i), n) for i, n in enumerate(names, 1)]
+    assert (lecture["video_codec"], lecture["subtitle_codec"]) == ("h264", "mov_text")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
